@@ -1,0 +1,33 @@
+"""``{api}`torch.Tensor.detach``` : an API name set as code and linked to its reference page.
+
+The builds are offline, so links follow each project's URL scheme instead of
+an intersphinx inventory; the few names whose page sits elsewhere are listed.
+"""
+
+from docutils import nodes
+
+PATTERNS = {
+    "torch": "https://docs.pytorch.org/docs/stable/generated/{}.html",
+    "numpy": "https://numpy.org/doc/stable/reference/generated/{}.html",
+}
+PAGES = {
+    "torch.autograd.Function": "https://docs.pytorch.org/docs/stable/autograd.html#function",
+    "torch.autograd.gradcheck": "https://docs.pytorch.org/docs/stable/generated/torch.autograd.gradcheck.gradcheck.html",
+    "torch.utils.dlpack": "https://docs.pytorch.org/docs/stable/dlpack.html",
+    "torch.overrides.TorchFunctionMode": "https://docs.pytorch.org/docs/stable/notes/extending.html",
+    "numpy.ndarray": "https://numpy.org/doc/stable/reference/generated/numpy.ndarray.html",
+}
+
+
+def api_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    package = text.split(".")[0]
+    if text not in PAGES and package not in PATTERNS:
+        message = inliner.reporter.error(f"{{api}} knows torch and numpy names only, not {text!r}", line=lineno)
+        return [inliner.problematic(rawtext, rawtext, message)], [message]
+    url = PAGES.get(text) or PATTERNS[package].format(text)
+    return [nodes.reference(rawtext, "", nodes.literal(text, text), refuri=url)], []
+
+
+def setup(app):
+    app.add_role("api", api_role)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

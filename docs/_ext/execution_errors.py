@@ -1,0 +1,62 @@
+"""Turn an exception raised by a page's or an example's code into one error line.
+
+myst-nb is configured to keep a failing page's traceback in its output, and
+sphinx-gallery to warn about a failing example, instead of crashing Sphinx;
+this extension then reports each failure as one build error located at the
+line that raised, e.g. ``docs/page.md:15: ERROR: ValueError: bad value``.
+A traceback in a page cell tagged ``raises-exception`` is shown on purpose.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from docutils import nodes
+from myst_nb.core.read import read_myst_markdown_notebook
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
+
+
+def _cell_fence_lines(path: Path) -> list[int]:
+    """Line of each cell's opening fence (1-based), by cell index."""
+    notebook = read_myst_markdown_notebook(path.read_text(encoding="utf-8"), add_source_map=True)
+    return notebook.metadata["source_map"]
+
+
+def report_failed_cells(app, doctree) -> None:
+    fence_lines = None
+    for cell in doctree.findall(nodes.container):
+        if cell.get("nb_element") != "cell_code":
+            continue
+        if "raises-exception" in cell.get("cell_metadata", {}).get("tags", []):
+            continue
+        for output in cell.findall(nodes.literal_block):
+            if "traceback" not in output["classes"]:
+                continue
+            text = ANSI.sub("", output.astext())
+            error = [line for line in text.splitlines() if line.strip()][-1].strip()
+            if fence_lines is None:
+                fence_lines = _cell_fence_lines(Path(app.env.doc2path(app.env.docname)))
+            inside = CELL_LINE.search(text)
+            line = fence_lines[cell["cell_index"]] + (int(inside.group(1)) if inside else 0)
+            logger.error(f"{error} (raised by the page's code)", location=(app.env.docname, line))
+
+
+def report_failed_examples(app, exception) -> None:
+    """One error per failing gallery script, at the script's deepest line in the traceback."""
+    failing = app.config.sphinx_gallery_conf.get("failing_examples", {})
+    for script, traceback in sorted(failing.items()):
+        text = ANSI.sub("", traceback)
+        lines = re.findall(rf'File "{re.escape(str(script))}", line (\d+)', text)
+        error = [line for line in text.splitlines() if line.strip()][-1].strip()
+        logger.error(f"{error} (raised by the example's code)", location=f"{script}:{lines[-1] if lines else 0}")
+
+
+def setup(app):
+    app.connect("doctree-read", report_failed_cells)
+    app.connect("build-finished", report_failed_examples)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

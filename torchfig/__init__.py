@@ -1,0 +1,30 @@
+"""Figures of PyTorch's autograd graph and of tensor memory, drawn from live tensors.
+
+Every function returns a :class:`graphviz.Digraph` (a :class:`Figure`), which
+notebooks display as SVG; :func:`to_svg` gives the SVG text.
+"""
+
+from .claims import ClaimFailed, claim, claim_close, claim_equal, claim_raises, claim_warns
+from .figure import Figure, GraphvizNotFound, to_svg
+from .flow import data_flow, record
+from .graph import autograd_graph
+from .memory import memory_figure, shares_memory
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ClaimFailed",
+    "Figure",
+    "GraphvizNotFound",
+    "autograd_graph",
+    "claim",
+    "claim_close",
+    "claim_equal",
+    "claim_raises",
+    "claim_warns",
+    "data_flow",
+    "memory_figure",
+    "record",
+    "shares_memory",
+    "to_svg",
+]

@@ -1,0 +1,49 @@
+"""Short, deterministic text about tensors and arrays for figure labels."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+MAX_VALUES = 6
+
+
+def format_values(values) -> str:
+    """At most MAX_VALUES numbers, four significant digits each."""
+    flat = np.asarray(values).reshape(-1)
+    shown = ", ".join(f"{float(v):.4g}" for v in flat[:MAX_VALUES])
+    return f"[{shown}{', ...' if flat.size > MAX_VALUES else ''}]"
+
+
+def shape_text(shape) -> str:
+    return "(" + ", ".join(str(n) for n in shape) + ")"
+
+
+def dtype_text(dtype) -> str:
+    return str(dtype).removeprefix("torch.")
+
+
+def tensor_lines(t: torch.Tensor, name: str | None, *, values: bool = False, grad: bool = False) -> list[str]:
+    lines = [name or "tensor", f"{shape_text(t.shape)} {dtype_text(t.dtype)}"]
+    if t.device.type != "cpu":
+        lines.append(f"device {t.device.type}")
+    if values and t.device.type == "cpu":
+        lines.append("value " + format_values(t.detach().resolve_conj().resolve_neg()))
+    if grad and t.grad is not None:
+        lines.append("grad " + format_values(t.grad.detach()))
+    return lines
+
+
+def array_lines(a: np.ndarray, name: str | None) -> list[str]:
+    return [name or "array", f"NumPy {shape_text(a.shape)} {a.dtype}"]
+
+
+class Names:
+    """Finds the reader's name for an object by identity, never by equality."""
+
+    def __init__(self, names: dict | None):
+        self._by_id = {id(obj): name for name, obj in (names or {}).items()}
+        self._keep = list((names or {}).values())  # keeps ids valid while drawing
+
+    def __call__(self, obj) -> str | None:
+        return self._by_id.get(id(obj))

@@ -1,0 +1,161 @@
+"""The forward data flow of a piece of code, with the edges autograd did not record.
+
+``record()`` watches every torch call in its block through a
+:class:`~torch.overrides.TorchFunctionMode`. NumPy code is invisible to it, as
+it is to autograd: an array made by NumPy appears with no arrow leading in.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch.overrides import TorchFunctionMode
+
+from .describe import Names, array_lines, tensor_lines
+from .figure import CUT, FILL, Figure, label_text
+from .memory import shares_memory
+
+_VALUE_TYPES = (torch.Tensor, np.ndarray, numbers.Number, list)
+
+
+@dataclass(frozen=True)
+class Value:
+    obj: object
+    version: int | None  # a tensor's version counter when seen; in-place ops make a new Value
+
+
+@dataclass
+class Call:
+    name: str
+    inputs: list
+    outputs: list
+    grad_enabled: bool
+
+
+def _flatten(obj):
+    if isinstance(obj, (list, tuple)) and not isinstance(obj, torch.Size):
+        for item in obj:
+            yield from _flatten(item)
+    elif isinstance(obj, dict):
+        for item in obj.values():
+            yield from _flatten(item)
+    else:
+        yield obj
+
+
+def _value(obj) -> Value:
+    return Value(obj, obj._version if isinstance(obj, torch.Tensor) and not obj.is_inference() else None)
+
+
+def _op_name(func) -> str | None:
+    name = getattr(func, "__name__", str(func))
+    if name in ("__get__", "__set__"):  # attribute reads such as t.grad or t.shape
+        return None
+    if name.startswith("__") and name.endswith("__"):
+        return name.strip("_")
+    return None if name.startswith("_") else name
+
+
+class Recording(TorchFunctionMode):
+    """The torch calls made inside ``with record() as rec:``, in order."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls: list[Call] = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        name = _op_name(func)
+        inputs = [_value(v) for v in _flatten((args, kwargs)) if isinstance(v, (torch.Tensor, np.ndarray))]
+        result = func(*args, **kwargs)
+        outputs = [_value(v) for v in _flatten(result) if isinstance(v, _VALUE_TYPES)]
+        if name is not None and outputs:
+            self.calls.append(Call(name, inputs, outputs, torch.is_grad_enabled()))
+        return result
+
+
+def record() -> Recording:
+    """Record the torch calls in a ``with`` block, for :func:`data_flow`."""
+    return Recording()
+
+
+def _value_lines(v: Value, name: str | None) -> list[str]:
+    obj = v.obj
+    if isinstance(obj, np.ndarray):
+        return array_lines(obj, name) + ["outside autograd"]
+    if not isinstance(obj, torch.Tensor):
+        return [name or "Python value", type(obj).__name__]
+    lines = tensor_lines(obj, name)
+    if v.version:
+        lines.append(f"version {v.version}")
+    if obj.grad_fn is not None:
+        lines.append(f"grad_fn {type(obj.grad_fn).__name__}")
+    elif obj.requires_grad:
+        lines.append("leaf, requires grad")
+    else:
+        lines.append("no history")
+    return lines
+
+
+def _fill(obj) -> str:
+    if isinstance(obj, np.ndarray):
+        return FILL["array"]
+    return FILL["tensor"] if isinstance(obj, torch.Tensor) else FILL["value"]
+
+
+def data_flow(recording: Recording, names: dict | None = None, title: str | None = None) -> Figure:
+    """Draw what the recorded code computed, forward, marking every cut in the history.
+
+    A red dashed edge means a tensor that requires grad went into a call whose
+    result autograd did not connect to it.
+    """
+    name_of = Names(names)
+    fig = Figure(title or "Forward data flow, with the edges autograd did not record")
+    fig.attr(rankdir="TB")
+    value_id: dict = {}
+
+    def node_for(v: Value) -> str:
+        key = (id(v.obj), v.version)
+        if key not in value_id:
+            value_id[key] = f"v{len(value_id)}"
+            fig.node(value_id[key], label_text(*_value_lines(v, name_of(v.obj))), fillcolor=_fill(v.obj))
+        return value_id[key]
+
+    produced = set()
+    for i, call in enumerate(recording.calls):
+        op = f"op{i}"
+        mode = "" if call.grad_enabled else "(grad mode off)"
+        fig.node(op, label_text(call.name, mode), shape="ellipse", style="filled", fillcolor=FILL["op"])
+        tracked = any(isinstance(v.obj, torch.Tensor) and v.obj.requires_grad for v in call.inputs)
+        for v in call.inputs:
+            fig.edge(node_for(v), op)
+        for v in call.outputs:
+            produced.add(id(v.obj))
+            has_history = isinstance(v.obj, torch.Tensor) and v.obj.grad_fn is not None
+            if tracked and not has_history:
+                fig.edge(op, node_for(v), label=label_text("not recorded"), color=CUT, fontcolor=CUT, style="dashed")
+            else:
+                fig.edge(op, node_for(v))
+
+    for name, obj in (names or {}).items():
+        if isinstance(obj, (torch.Tensor, np.ndarray)):
+            node_for(_value(obj))
+    _link_shared_memory(fig, value_id, produced, recording, names)
+    return fig
+
+
+def _link_shared_memory(fig, value_id, produced, recording, names) -> None:
+    """Dashed edges from an array to a tensor that no recorded call made but that uses its memory."""
+    seen = {id(v.obj): v for call in recording.calls for v in call.inputs + call.outputs}
+    seen.update({id(obj): _value(obj) for obj in (names or {}).values() if isinstance(obj, (torch.Tensor, np.ndarray))})
+    arrays = [v for v in seen.values() if isinstance(v.obj, np.ndarray)]
+    for v in seen.values():
+        if not isinstance(v.obj, torch.Tensor) or id(v.obj) in produced:
+            continue
+        for a in arrays:
+            if shares_memory(v.obj, a.obj):
+                fig.edge(value_id[(id(a.obj), a.version)], value_id[(id(v.obj), v.version)],
+                         label=label_text("same memory", "(no torch call seen)"), style="dashed")

@@ -1,0 +1,190 @@
+"""The autograd graph behind tensors, read from ``grad_fn`` and ``next_functions``.
+
+Node ids come from each node's position in a breadth-first walk from the
+outputs, so the same code always gives the same DOT text and the same SVG.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+
+import torch
+
+from .describe import Names, shape_text, tensor_lines
+from .figure import CUT, FILL, OK, Figure, label_text
+
+# The only place PyTorch states the version a tensor was saved at is the error
+# raised when unpacking it after an in-place change.
+_VERSION_MOVED = re.compile(r"is at version (\d+); expected version (\d+)")
+
+
+@dataclass
+class _Walk:
+    """Backward nodes in breadth-first order from the outputs."""
+
+    order: list = field(default_factory=list)
+    depth: dict = field(default_factory=dict)
+    edges: list = field(default_factory=list)  # (parent, child) pairs, in walk order
+
+    def visit(self, roots):
+        queue = deque()
+        for fn in roots:
+            if fn is not None and fn not in self.depth:
+                self.depth[fn] = 0
+                self.order.append(fn)
+                queue.append(fn)
+        while queue:
+            fn = queue.popleft()
+            for child, _ in fn.next_functions:
+                if child is None:
+                    continue
+                self.edges.append((fn, child))
+                if child not in self.depth:
+                    self.depth[child] = self.depth[fn] + 1
+                    self.order.append(child)
+                    queue.append(child)
+        return self
+
+
+def saved_tensor_state(fn, attr: str):
+    """(tensor or None, text) for one ``_saved_*`` attribute of a backward node."""
+    try:
+        value = getattr(fn, attr)
+    except RuntimeError as err:
+        moved = _VERSION_MOVED.search(str(err))
+        if moved:
+            now, then = moved.groups()
+            return None, f"saved at version {then}, now {now}: backward will fail"
+        return None, "freed (the graph was used by backward)"
+    if not isinstance(value, torch.Tensor):
+        return None, None
+    return value, f"version {value._version}, unchanged since saved"
+
+
+def _chains(walk: _Walk, min_run: int) -> dict:
+    """Maps each node inside a long run of same-type, singly linked nodes to its run's head."""
+    parents, children = {}, {}
+    for parent, child in walk.edges:
+        parents.setdefault(child, []).append(parent)
+        children.setdefault(parent, []).append(child)
+
+    def links_on(fn):
+        kids = children.get(fn, [])
+        if len(kids) != 1:
+            return None
+        kid = kids[0]
+        same_type = type(kid) is type(fn)
+        return kid if same_type and len(parents.get(kid, [])) == 1 else None
+
+    head_of = {}
+    for fn in walk.order:
+        if fn in head_of:
+            continue
+        run = [fn]
+        while (nxt := links_on(run[-1])) is not None and nxt not in head_of:
+            run.append(nxt)
+        if len(run) >= min_run:
+            for member in run:
+                head_of[member] = (fn, run[-1], len(run))
+    return head_of
+
+
+def autograd_graph(
+    *outputs: torch.Tensor,
+    names: dict | None = None,
+    values: bool = False,
+    saved: bool = True,
+    max_depth: int | None = None,
+    collapse: int | None = 4,
+    title: str | None = None,
+) -> Figure:
+    """Draw the backward graph that autograd recorded behind ``outputs``.
+
+    names: ``{"x": x, ...}``; tensors are matched by identity.
+    values: show tensor values (and ``.grad`` of leaves).
+    saved: show the tensors each node saved for backward, with their version.
+    max_depth: stop drawing below this many backward nodes from an output.
+    collapse: draw runs of at least this many same-type nodes as one node (None: never).
+    """
+    name_of = Names(names)
+    title = title or "Autograd graph of " + ", ".join(name_of(t) or "the output" for t in outputs)
+    fig = Figure(title)
+    fig.attr(rankdir="TB")
+
+    walk = _Walk().visit([t.grad_fn for t in outputs])
+    head_of = _chains(walk, collapse) if collapse else {}
+    drawn = [fn for fn in walk.order if max_depth is None or walk.depth[fn] <= max_depth]
+    node_id = {}
+    for fn in drawn:
+        head, _, _ = head_of.get(fn, (fn, None, 0))
+        node_id[fn] = node_id.setdefault(head, f"fn{len(node_id)}")
+
+    for i, t in enumerate(outputs):
+        out_id = f"out{i}"
+        lines = tensor_lines(t, name_of(t), values=values)
+        if t.grad_fn is None:
+            lines.append("no grad_fn: nothing recorded" if not t.requires_grad else "leaf: no grad_fn")
+        fig.node(out_id, label_text(*lines), fillcolor=FILL["tensor"])
+        if t.grad_fn is not None:
+            fig.edge(out_id, node_id[t.grad_fn])
+
+    collapsed = sum(run - 1 for fn, (head, _, run) in head_of.items() if fn is head)
+    done = set()
+    for fn in drawn:
+        if node_id[fn] not in done:
+            done.add(node_id[fn])
+            _draw_node(fig, fn, node_id[fn], head_of, name_of, values=values, saved=saved)
+
+    edges = set()
+    for parent, child in walk.edges:
+        if parent in node_id and child in node_id and node_id[parent] != node_id[child]:
+            pair = (node_id[parent], node_id[child])
+            if pair not in edges:
+                edges.add(pair)
+                fig.edge(*pair)
+
+    hidden = len(walk.order) - len(drawn)
+    if hidden:
+        fig.add_note("hidden", f"{hidden} deeper backward nodes not drawn (max_depth={max_depth})")
+        for parent, child in walk.edges:
+            if parent in node_id and child not in node_id:
+                fig.edge(node_id[parent], "hidden", style="dashed")
+    if collapsed:
+        fig.attr(label=label_text(f"{collapsed} repeated backward nodes collapsed into runs"))
+    return fig
+
+
+def _draw_node(fig, fn, fid, head_of, name_of, *, values, saved):
+    kind = type(fn).__name__
+    if fn in head_of:
+        _, _, run = head_of[fn]
+        fig.node(fid, label_text(f"{kind} x{run}", "(a collapsed run)"), fillcolor=FILL["function"])
+        return
+    if kind == "AccumulateGrad":
+        fig.node(fid, label_text(kind), fillcolor=FILL["accumulate"])
+        leaf = fn.variable
+        leaf_id = f"{fid}_leaf"
+        lines = tensor_lines(leaf, name_of(leaf), values=values, grad=values) + ["leaf: .grad collects here"]
+        fig.node(leaf_id, label_text(*lines), fillcolor=FILL["leaf"])
+        fig.edge(fid, leaf_id)
+        return
+    fig.node(fid, label_text(kind), fillcolor=FILL["function"])
+    if not saved:
+        return
+    for attr in sorted(a for a in dir(fn) if a.startswith("_saved_")):
+        tensor, state = saved_tensor_state(fn, attr)
+        if state is None:
+            continue
+        saved_id = f"{fid}_{attr}"
+        what = attr.removeprefix("_saved_")
+        lines = [f"saved {what}"]
+        if tensor is not None:
+            lines += [name_of(tensor) or shape_text(tensor.shape)]
+            if values:
+                lines += tensor_lines(tensor, None, values=True)[2:]
+        lines.append(state)
+        colour = OK if tensor is not None else CUT
+        fig.node(saved_id, label_text(*lines), shape="note", fillcolor=FILL["saved"], color=colour)
+        fig.edge(fid, saved_id, style="dotted", arrowhead="none")
