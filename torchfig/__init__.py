@@ -4,6 +4,7 @@ Every function returns a :class:`graphviz.Digraph` (a :class:`Figure`), which
 notebooks display as SVG; :func:`to_svg` gives the SVG text.
 """
 
+from .chart import decision_chart
 from .claims import ClaimFailed, claim, claim_close, claim_equal, claim_raises, claim_warns
 from .figure import Figure, GraphvizNotFound, to_svg
 from .flow import data_flow, record
@@ -23,6 +24,7 @@ __all__ = [
     "claim_raises",
     "claim_warns",
     "data_flow",
+    "decision_chart",
     "memory_figure",
     "record",
     "shares_memory",

@@ -1,0 +1,86 @@
+"""
+A silently wrong gradient through a shared NumPy array
+======================================================
+
+An array from ``detach().numpy()`` shares memory with the tensor. Write into
+it while a graph still needs that tensor and backward uses the new value,
+with no error, because NumPy cannot move autograd's version counter. The
+same write made in torch is caught. The script ends with the safe patterns.
+
+Needs ``torch``, ``numpy``, ``graphviz`` (the Python package and Graphviz's
+``dot``) and ``torchfig``, the figure library published by this site (see
+the gallery's front page for the wheel).
+"""
+
+# %%
+# A computation that saves its input
+# ----------------------------------
+# ``(y ** 2).sum()`` keeps ``y`` for the backward pass. The right gradient
+# with respect to ``x`` is ``2 * y`` for the values ``y`` had then.
+import torch
+import torchfig
+from torchfig import claim, claim_raises
+
+
+def setup():
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 1
+    loss = (y ** 2).sum()
+    return x, y, loss, 2 * y.detach().clone()
+
+
+# %%
+# The write through NumPy
+# -----------------------
+x, y, loss, expected = setup()
+array = y.detach().numpy()
+version = y._version
+array[0] = 10.0
+loss.backward()
+print(f"{x.grad=}")
+print(f"{expected=}")
+print(f"{version=} {y._version=}")
+
+claim("a NumPy write leaves the version counter where it was", y._version == version)
+claim("backward returns a wrong gradient without raising", not torch.equal(x.grad, expected))
+
+# %%
+# The same write in torch
+# -----------------------
+# An in-place torch operation moves the counter, so backward notices.
+x, y, loss, expected = setup()
+y.detach()[0] = 10.0
+try:
+    loss.backward()
+except RuntimeError as err:
+    print(f"{type(err).__name__}: {err}")
+
+x, y, loss, expected = setup()
+y.detach()[0] = 10.0
+with claim_raises("backward refuses a saved tensor changed in torch", RuntimeError, "modified by an inplace operation"):
+    loss.backward()
+
+# %%
+# The figure at that moment
+# -------------------------
+# The saved ``y`` reports a version that moved: the check backward runs.
+torchfig.autograd_graph(loss, names={"x": x, "y": y, "loss": loss})
+
+# %%
+# Safe patterns
+# -------------
+# Copy before writing, or finish backward before touching the array.
+# ``numpy(force=True)`` does not help: on a CPU tensor it returns a view too.
+x, y, loss, expected = setup()
+copied = y.detach().numpy().copy()
+copied[0] = 10.0
+loss.backward()
+claim("writing into a copy leaves the gradient right", torch.equal(x.grad, expected))
+
+x, y, loss, expected = setup()
+loss.backward()
+y.detach().numpy()[0] = 10.0
+claim("writing after backward cannot change the gradient", torch.equal(x.grad, expected))
+
+x, y, loss, expected = setup()
+claim("numpy(force=True) of a CPU tensor is still a view", torchfig.shares_memory(y.numpy(force=True), y))

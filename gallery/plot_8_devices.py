@@ -1,0 +1,56 @@
+"""
+Devices, ``cpu()`` and ``numpy(force=True)``
+============================================
+
+Only CPU memory can back a NumPy array. Without a GPU, the ``meta`` device
+(shapes and dtypes, no data) still runs PyTorch's non-CPU code path, so this
+script shows the device error on any machine, then what ``.cpu()`` and
+``numpy(force=True)`` do.
+
+Needs ``torch``, ``numpy`` and ``torchfig``, the figure library published by
+this site (see the gallery's front page for the wheel).
+"""
+
+# %%
+# A tensor that is not on the CPU
+# -------------------------------
+import numpy as np
+import torch
+import torchfig
+from torchfig import claim, claim_raises
+
+elsewhere = torch.ones(3, device="meta")
+try:
+    elsewhere.numpy()
+except TypeError as err:
+    print(f"{type(err).__name__}: {err}")
+with claim_raises("numpy() refuses a non-CPU tensor", TypeError, "meta"):
+    elsewhere.numpy()
+
+# %%
+# ``cpu()`` first
+# ---------------
+# On a CPU tensor, ``.cpu()`` is free: it returns the tensor itself.
+t = torch.tensor([1.0, 2.0], requires_grad=True)
+claim("cpu() of a CPU tensor is the tensor itself", t.cpu() is t)
+claim("detach().cpu().numpy() of a CPU tensor shares memory", torchfig.shares_memory(t.detach().cpu().numpy(), t))
+
+# %%
+# On a GPU the copy is real, so this script picks the best device it has.
+device = "cuda" if torch.cuda.is_available() else "cpu"
+on_device = torch.tensor([1.0, 2.0], device=device, requires_grad=True)
+host = on_device.detach().cpu().numpy()
+print(f"{device=} shares={torchfig.shares_memory(host, on_device)}")
+claim("the recipe gives the values on every device", host.tolist() == [1.0, 2.0])
+
+# %%
+# ``numpy(force=True)``
+# ---------------------
+# It detaches, copies to the CPU and resolves conjugation as needed, and
+# copies only when one of those needs it.
+forced = t.numpy(force=True)
+claim("force=True works on a tensor that requires grad", isinstance(forced, np.ndarray))
+claim("force=True on a CPU float tensor returns a view", torchfig.shares_memory(forced, t))
+conjugated = torch.tensor([1 + 1j]).conj()
+claim("force=True on a conjugated tensor returns a copy",
+      not torchfig.shares_memory(conjugated.numpy(force=True), conjugated))
