@@ -79,7 +79,7 @@ sphinx_gallery_conf = {
     "only_warn_on_example_error": True,
     "reset_modules": ("matplotlib", "buildenv.reset_seeds"),  # same numbers in every build
     "image_scrapers": ("matplotlib", "gallery_scraper.graphviz_figures"),
-    "ignore_repr_types": r"graphviz\.",  # a figure is scraped as SVG, never printed as an address
+    "ignore_repr_types": r"graphviz\.|torchfig\.",  # a figure is scraped as SVG, never printed as an address
     "min_reported_time": 10**9,  # no run times in pages: they differ from build to build
     "write_computation_times": False,  # nor a page of timings
     "show_memory": False,

@@ -54,3 +54,10 @@ claim("force=True on a CPU float tensor returns a view", torchfig.shares_memory(
 conjugated = torch.tensor([1 + 1j]).conj()
 claim("force=True on a conjugated tensor returns a copy",
       not torchfig.shares_memory(conjugated.numpy(force=True), conjugated))
+
+# %%
+# The memory behind each result
+# -----------------------------
+torchfig.memory_figure({"t": t, "forced": forced, "conjugated": conjugated,
+                        "conjugated.numpy(force=True)": conjugated.numpy(force=True)},
+                       title="force=True: a view when nothing needs converting, a copy otherwise")

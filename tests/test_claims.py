@@ -1,0 +1,133 @@
+"""The claim mechanism, and the drift guard: perturb PyTorch, and the site's own claims fail."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from myst_nb.core.read import read_myst_markdown_notebook
+
+from torchfig import ClaimFailed, claim, claim_close, claim_equal, claim_raises, claim_warns
+from torchfig.claims import CHECK_MARK
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_a_claim_that_holds_prints_its_sentence(capsys):
+    claim("one equals one", 1 == 1)
+    claim_equal("two is two", 2, 2)
+    claim_close("tensors are close", torch.ones(2), torch.ones(2) + 1e-9)
+    claim("numpy bools count", np.bool_(True))
+    assert capsys.readouterr().out.splitlines() == [
+        f"{CHECK_MARK} one equals one",
+        f"{CHECK_MARK} two is two",
+        f"{CHECK_MARK} tensors are close",
+        f"{CHECK_MARK} numpy bools count",
+    ]
+
+
+def test_a_claim_that_fails_names_the_sentence_and_what_was_observed():
+    with pytest.raises(ClaimFailed, match=r"claim no longer holds: sums agree; observed: 5"):
+        claim_equal("sums agree", 2 + 3, 4)
+
+
+def test_only_booleans_count():
+    with pytest.raises(TypeError, match="needs a bool"):
+        claim("a tensor of many values is not a verdict", torch.ones(3) > 0)
+    with pytest.raises(TypeError, match="needs a bool"):
+        claim("a non-empty list is not a verdict", [1])
+
+
+def test_claim_raises_checks_type_and_message(capsys):
+    with claim_raises("dividing by zero raises", ZeroDivisionError, "division"):
+        1 / 0
+    assert capsys.readouterr().out.startswith(f"{CHECK_MARK} dividing by zero raises\n    ZeroDivisionError:")
+    with pytest.raises(ClaimFailed, match="no ZeroDivisionError was raised"):
+        with claim_raises("this raises", ZeroDivisionError, "division"):
+            pass
+    with pytest.raises(ClaimFailed, match="observed message"):
+        with claim_raises("the message mentions modulo", ZeroDivisionError, "modulo"):
+            1 / 0
+
+
+def test_claim_warns_checks_category_and_message():
+    import warnings
+
+    with claim_warns("it warns", UserWarning, "careful"):
+        warnings.warn("be careful", UserWarning)
+    with pytest.raises(ClaimFailed, match="observed warnings"):
+        with claim_warns("it warns", UserWarning, "careful"):
+            pass
+
+
+# -- Drift guard: the pages' own code against a PyTorch that behaves differently ------
+
+# Each perturbation is a sitecustomize module: Python imports it at start-up,
+# before the page's code, so the page runs against the changed behaviour.
+PERTURBATIONS = {
+    "numpy() copies": """
+        import torch
+        _numpy = torch.Tensor.numpy
+        torch.Tensor.numpy = lambda self, *a, **k: _numpy(self, *a, **k).copy()
+    """,
+    "detach() clones": """
+        import torch
+        _detach = torch.Tensor.detach
+        torch.Tensor.detach = lambda self: _detach(self).clone()
+    """,
+    "numpy() accepts tensors that require grad": """
+        import torch
+        _numpy = torch.Tensor.numpy
+        torch.Tensor.numpy = lambda self, force=False: _numpy(self.detach() if self.requires_grad else self)
+    """,
+    "writes skip the version counter": """
+        import torch
+        _setitem = torch.Tensor.__setitem__
+        torch.Tensor.__setitem__ = lambda self, key, value: _setitem(self.data, key, value)
+    """,
+}
+
+
+def page_code(page: str) -> str:
+    """The code cells of a page, in order, without those that raise on purpose."""
+    notebook = read_myst_markdown_notebook((ROOT / "docs" / page).read_text())
+    cells = [c for c in notebook.cells if c.cell_type == "code"
+             and "raises-exception" not in c.metadata.get("tags", [])]
+    return "\n\n".join(c.source for c in cells)
+
+
+def run_page(page: str, tmp_path: Path, perturbation: str | None) -> subprocess.CompletedProcess:
+    if perturbation:
+        (tmp_path / "sitecustomize.py").write_text(textwrap.dedent(PERTURBATIONS[perturbation]))
+    env = os.environ | {"PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)]), "MPLBACKEND": "Agg"}
+    return subprocess.run([sys.executable, "-c", page_code(page)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("page", ["shared-memory.md", "detach.md", "why-numpy-refuses.md"])
+def test_pages_pass_against_real_pytorch(page, tmp_path):
+    """The harness itself: unperturbed, every page's code runs clean."""
+    result = run_page(page, tmp_path, None)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("page", "perturbation", "sentence"),
+    [
+        ("shared-memory.md", "numpy() copies", "a write into the array from numpy() changes the tensor"),
+        ("detach.md", "detach() clones", "detach() shares the original's memory"),
+        ("why-numpy-refuses.md", "numpy() accepts tensors that require grad", "numpy() refuses a tensor that requires grad"),
+        ("detach.md", "writes skip the version counter",
+         "after a write through detach(), backward raises instead of returning a wrong gradient"),
+    ],
+)
+def test_a_changed_pytorch_fails_the_claim_that_describes_it(page, perturbation, sentence, tmp_path):
+    result = run_page(page, tmp_path, perturbation)
+    assert result.returncode != 0
+    assert f"ClaimFailed: claim no longer holds: {sentence}" in result.stderr, result.stderr[-2000:]

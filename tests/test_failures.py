@@ -1,0 +1,114 @@
+"""A failing page, a failing example and a changed PyTorch each fail the build, naming file and line."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+
+import pytest
+
+from conftest import ROOT, build, copy_site
+
+pytestmark = pytest.mark.build
+
+PAGE_HEADER = """\
+---
+file_format: mystnb
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+"""
+
+
+def small_site(tmp_path, pages: dict[str, str], examples: dict[str, str]):
+    """A copy of the site whose pages and examples are only the given ones."""
+    site = copy_site(tmp_path / "site")
+    for folder in ("docs", "gallery"):
+        for path in (site / folder).glob("*.md" if folder == "docs" else "plot_*.py"):
+            path.unlink()
+    toctree = "\n".join([*pages, "examples/index", "verified-claims"])
+    (site / "docs" / "index.md").write_text(f"# Test site\n\n```{{toctree}}\n{toctree}\n```\n")
+    (site / "docs" / "verified-claims.md").write_text("# Verified claims\n\n```{verified-claims}\n```\n")
+    for name, body in pages.items():
+        (site / "docs" / f"{name}.md").write_text(PAGE_HEADER + textwrap.dedent(body))
+    for name, body in examples.items():
+        (site / "gallery" / f"{name}.py").write_text(textwrap.dedent(body))
+    return site
+
+
+GOOD_EXAMPLE = '''\
+    """
+    Fine
+    ====
+
+    Runs.
+    """
+
+    # %%
+    # Prints
+    # ------
+    print("ok")
+'''
+
+
+def test_a_failing_page_fails_the_build_naming_file_and_line(tmp_path):
+    page = """\
+        # Broken page
+
+        ```{code-cell} python
+        x = 1
+        ```
+
+        ```{code-cell} python
+        y = 2
+        raise ValueError("planted page failure")
+        ```
+    """
+    site = small_site(tmp_path, {"broken": page}, {"plot_1_fine": GOOD_EXAMPLE})
+    result = build(site)
+    assert result.returncode != 0
+    # the raise is on line 15 of the page: 6 front-matter lines, then the body above
+    assert "docs/broken.md:15: ERROR: ValueError: planted page failure" in result.stderr, result.stderr
+
+
+def test_a_failing_example_fails_the_build_naming_file_and_line(tmp_path):
+    example = '''\
+        """
+        Broken
+        ======
+
+        Planted.
+        """
+
+        # %%
+        # Fails
+        # -----
+        x = 1
+        raise ValueError("planted example failure")
+    '''
+    fine_page = "# Fine\n\n```{code-cell} python\nprint('ok')\n```\n"
+    site = small_site(tmp_path, {"fine": fine_page}, {"plot_1_broken": example})
+    result = build(site)
+    assert result.returncode != 0
+    assert "gallery/plot_1_broken.py:12: ERROR: ValueError: planted example failure" in result.stderr, result.stderr
+
+
+def test_a_changed_pytorch_fails_the_build_with_the_claims_sentence(tmp_path):
+    """numpy() made to copy: the real shared-memory page must stop the build."""
+    site = small_site(tmp_path, {}, {"plot_1_fine": GOOD_EXAMPLE})
+    (site / "docs" / "shared-memory.md").write_text((ROOT / "docs" / "shared-memory.md").read_text())
+    index = site / "docs" / "index.md"
+    index.write_text(index.read_text().replace("examples/index", "shared-memory\nexamples/index"))
+    perturb = tmp_path / "perturb"
+    perturb.mkdir()
+    (perturb / "sitecustomize.py").write_text(
+        "import torch\n_numpy = torch.Tensor.numpy\n"
+        "torch.Tensor.numpy = lambda self, *a, **k: _numpy(self, *a, **k).copy()\n"
+    )
+    # page kernels inherit the build's environment, so they import the perturbation at start-up
+    pythonpath = os.pathsep.join(filter(None, [str(perturb), os.environ.get("PYTHONPATH")]))
+    result = build(site, extra_env={"PYTHONPATH": pythonpath})
+    assert result.returncode != 0
+    assert "docs/shared-memory.md:" in result.stderr
+    assert "ClaimFailed: claim no longer holds: a write into the array from numpy() changes the tensor" in result.stderr

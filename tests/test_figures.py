@@ -1,0 +1,176 @@
+"""The figure library: node and edge sets of known graphs, determinism, escaping, no-dot errors."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import torch
+
+import torchfig
+from torchfig.figure import GraphvizNotFound
+
+
+def labels(figure) -> dict[str, str]:
+    """node id -> label text, from the DOT source."""
+    found = {}
+    for node_id, attrs in re.findall(r"^\t(\w+) \[(.*)\]$", figure.source, flags=re.M):
+        if node_id in ("graph", "node", "edge"):  # default attributes, not nodes
+            continue
+        label = re.search(r'label="((?:[^"\\]|\\.)*)"|label=([^\s"]+)', attrs)
+        text = (label.group(1) or label.group(2)) if label else ""
+        found[node_id] = text.replace("\\n", "\n")
+    return found
+
+
+def edges(figure) -> set[tuple[str, str]]:
+    return set(re.findall(r"^\t(\w+) -> (\w+)", figure.source, flags=re.M))
+
+
+def edges_by_label(figure) -> set[tuple[str, str]]:
+    """Edges as (first line of source label, first line of target label)."""
+    names = {k: v.splitlines()[0] for k, v in labels(figure).items()}
+    return {(names[a], names[b]) for a, b in edges(figure)}
+
+
+def test_graph_of_squared_dot_product():
+    x = torch.randn(4, requires_grad=True)
+    w = torch.randn(4, requires_grad=True)
+    z = (x @ w) ** 2
+    fig = torchfig.autograd_graph(z, names={"x": x, "w": w, "z": z})
+    assert edges_by_label(fig) == {
+        ("z", "PowBackward0"),
+        ("PowBackward0", "DotBackward0"),
+        ("PowBackward0", "saved self"),
+        ("DotBackward0", "AccumulateGrad"),
+        ("DotBackward0", "saved self"),
+        ("DotBackward0", "saved tensor"),
+        ("AccumulateGrad", "x"),
+        ("AccumulateGrad", "w"),
+    }
+    saved = [text for text in labels(fig).values() if text.startswith("saved")]
+    assert any("\nx\n" in s for s in saved) and any("\nw\n" in s for s in saved)
+
+
+def test_detach_cut_leaves_no_edge_back():
+    x = torch.ones(3, requires_grad=True)
+    cut = (x * 2).detach()
+    z = (cut * x).sum()
+    fig = torchfig.autograd_graph(z, names={"x": x, "cut": cut, "z": z})
+    leaves = [text.splitlines()[0] for text in labels(fig).values() if "leaf" in text]
+    assert leaves == ["x"]  # the detached tensor is no leaf of z's graph: nothing leads to it
+    kinds = [text.splitlines()[0] for text in labels(fig).values()]
+    assert kinds.count("MulBackward0") == 1  # x * 2 happened before the cut: not in z's graph
+
+    with torchfig.record() as rec:
+        y = x * 2
+        d = y.detach()
+    flow = torchfig.data_flow(rec, names={"x": x, "y": y, "d": d})
+    assert 'label="not recorded"' in flow.source
+    cut_edges = re.findall(r"^\t(\w+) -> (\w+) \[label=\"not recorded\"", flow.source, flags=re.M)
+    assert [labels(flow)[target].splitlines()[0] for _, target in cut_edges] == ["d"]
+
+
+def test_numpy_round_trip_flow_shows_memory_link_and_no_recorded_path():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    with torchfig.record() as rec:
+        a = x.detach().numpy()
+        b = np.exp(a)
+        back = torch.from_numpy(b)
+        out = back.sum()
+    fig = torchfig.data_flow(rec, names={"x": x, "a": a, "b": b, "back": back, "out": out})
+    pairs = edges_by_label(fig)
+    assert ("b", "back") in pairs  # linked by memory, not by a recorded call
+    assert not any(src == "a" and dst == "b" for src, dst in pairs)  # NumPy's exp is invisible
+
+
+def test_saved_tensor_whose_version_moved():
+    x = torch.ones(3, requires_grad=True)
+    y = x * 1
+    loss = (y ** 2).sum()
+    y.detach().add_(1)
+    fig = torchfig.autograd_graph(loss, names={"y": y})
+    saved = [t for t in labels(fig).values() if t.startswith("saved self")]
+    assert saved == ["saved self\nsaved at version 0, now 1: backward will fail"]
+
+
+def test_saved_tensors_after_backward_are_freed():
+    x = torch.ones(3, requires_grad=True)
+    loss = (x ** 2).sum()
+    loss.backward()
+    text = "\n".join(labels(torchfig.autograd_graph(loss)).values())
+    assert "freed" in text
+
+
+def test_memory_figure_groups_views_and_copies():
+    t = torch.arange(6.0)
+    fig = torchfig.memory_figure({"t": t, "a": t.numpy(), "view": t[2:4], "copy": torch.tensor(t.numpy())})
+    target = {labels(fig)[src].splitlines()[0]: dst for src, dst in edges(fig)}
+    assert target["t"] == target["a"] == target["view"] != target["copy"]
+    assert "bytes 8 to 16" in fig.source  # the view starts two float32 into the block
+    assert "0x" not in fig.source  # no raw addresses
+
+
+def test_mlp_graph_reaches_every_parameter():
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1))
+    loss = model(torch.randn(2, 3)).sum()
+    names = dict(model.named_parameters())
+    fig = torchfig.autograd_graph(loss, names=names)
+    leaf_names = {t.splitlines()[0] for t in labels(fig).values() if "leaf" in t}
+    assert leaf_names == set(names)
+    kinds = {t.splitlines()[0] for t in labels(fig).values()}
+    assert {"AddmmBackward0", "ReluBackward0", "TBackward0", "SumBackward0"} <= kinds
+
+
+def test_same_code_gives_byte_identical_svg():
+    def draw():
+        torch.manual_seed(1)
+        x = torch.randn(3, requires_grad=True)
+        return torchfig.to_svg(torchfig.autograd_graph((x.exp() * x).sum(), names={"x": x}, values=True))
+
+    first, second = draw(), draw()
+    assert first == second
+    assert "0x" not in first
+
+
+def test_names_are_escaped():
+    t = torch.ones(1, requires_grad=True)
+    u = torch.ones(1, requires_grad=True)
+    fig = torchfig.autograd_graph((t * u).sum(), names={"<script>alert(1)</script>": t, "back\\slash": u})
+    svg = torchfig.to_svg(fig)
+    assert "back\\slash" in svg
+    assert "<script>" not in svg
+    assert "&lt;script&gt;" in svg
+
+
+def test_long_chains_collapse_and_depth_caps_are_announced():
+    x = torch.ones(2, requires_grad=True)
+    out = x
+    for _ in range(30):
+        out = out + 1
+    collapsed = torchfig.autograd_graph(out)
+    assert "AddBackward0 x30" in collapsed.source
+    assert "collapsed" in collapsed.source
+    capped = torchfig.autograd_graph(out, collapse=None, max_depth=5)
+    assert "deeper backward nodes not drawn" in capped.source
+    assert capped.source.count("AddBackward0") == 6
+
+
+def test_figure_builds_without_dot_and_rendering_says_how_to_install(monkeypatch):
+    monkeypatch.setenv("PATH", "")
+    x = torch.ones(2, requires_grad=True)
+    fig = torchfig.autograd_graph((x * 2).sum())  # building needs no dot
+    assert "MulBackward0" in fig.source
+    with pytest.raises(GraphvizNotFound, match="install Graphviz.*apt-get install graphviz"):
+        torchfig.to_svg(fig)
+    with pytest.raises(GraphvizNotFound, match="install Graphviz"):
+        fig._repr_mimebundle_()  # what a notebook calls to display the figure
+
+
+def test_figures_are_transparent_and_titled():
+    x = torch.ones(2, requires_grad=True)
+    svg = torchfig.to_svg(torchfig.autograd_graph((x * 2).sum(), title="my title"))
+    assert "<title>my title</title>" in svg
+    assert 'fill="transparent"' in svg or "fill=\"none\"" in svg

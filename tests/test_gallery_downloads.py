@@ -1,0 +1,99 @@
+"""Every gallery script and notebook, as a reader downloads it, runs alone in an empty folder.
+
+The reader's environment is a fresh virtual environment holding only what
+the gallery's front page lists (torch, numpy, matplotlib, graphviz and the
+torchfig wheel from the built site), with the notebook runner for the .ipynb
+files; nothing of this repository is on its path.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.build
+
+READER_PACKAGES = ("torch", "numpy", "matplotlib", "graphviz")  # what the gallery's front page lists
+NOTEBOOK_RUNNER = ("nbclient", "nbformat", "ipykernel")
+
+
+def pinned(names) -> list[str]:
+    """The pins requirements.txt gives these packages: one source of versions."""
+    pins = dict(re.findall(r"^([\w-]+)==(\S+)", (ROOT / "requirements.txt").read_text(), flags=re.M))
+    return [f"{name}=={pins[name]}" for name in names]
+
+
+def clean_env() -> dict:
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+
+
+@pytest.fixture(scope="session")
+def reader_python(built_site, tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("reader")
+    venv.create(home / "venv", with_pip=True)
+    python = home / "venv" / "bin" / "python"
+    wheel = next((built_site / "_downloads").rglob("torchfig-*.whl"))
+    install = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    for packages in (pinned(READER_PACKAGES + NOTEBOOK_RUNNER), ["--no-deps", str(wheel)]):
+        result = subprocess.run([*install, *packages], env=clean_env(), capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+    return python
+
+
+def downloads(built_site: Path, suffix: str) -> list[Path]:
+    found = sorted((built_site / "_downloads").rglob(f"plot_*{suffix}"), key=lambda p: p.name)
+    assert len(found) == 8
+    return found
+
+
+def alone(file: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "reader-folder"
+    folder.mkdir(parents=True)
+    return Path(shutil.copy(file, folder))
+
+
+def test_every_script_runs_as_downloaded(built_site, reader_python, tmp_path):
+    failures = []
+    for script in downloads(built_site, ".py"):
+        copy = alone(script, tmp_path / script.stem)
+        result = subprocess.run([str(reader_python), copy.name], cwd=copy.parent, env=clean_env(),
+                                capture_output=True, text=True, timeout=600)
+        if result.returncode != 0:
+            failures.append(f"{script.name}:\n{result.stderr[-1500:]}")
+        assert not (copy.parent / "torchfig").exists()
+    assert failures == []
+
+
+RUN_NOTEBOOK = """
+import sys, nbformat, nbclient
+path = sys.argv[1]
+notebook = nbformat.read(path, as_version=4)
+nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
+                        resources={"metadata": {"path": "."}}).execute()
+"""
+
+
+def test_every_notebook_runs_as_downloaded(built_site, reader_python, tmp_path):
+    failures = []
+    for notebook in downloads(built_site, ".ipynb"):
+        copy = alone(notebook, tmp_path / notebook.stem)
+        result = subprocess.run([str(reader_python), "-c", RUN_NOTEBOOK, copy.name], cwd=copy.parent,
+                                env=clean_env(), capture_output=True, text=True, timeout=900)
+        if result.returncode != 0:
+            failures.append(f"{notebook.name}:\n{result.stderr[-1500:]}")
+    assert failures == []
+
+
+def test_every_script_says_what_it_needs(built_site):
+    for script in downloads(built_site, ".py"):
+        header = script.read_text().split('"""')[1]
+        assert "Needs" in header and "torch" in header and "torchfig" in header, script.name

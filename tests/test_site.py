@@ -1,0 +1,123 @@
+"""Checks on the built site: executed outputs, figures, claims, versions, downloads, determinism."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import urldefrag
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import build
+from torchfig.claims import CHECK_MARK
+
+pytestmark = pytest.mark.build
+
+PAGES = ["index", "history", "graph", "detach", "shared-memory", "why-numpy-refuses",
+         "recording-off", "devices", "recipes"]
+EXAMPLES = ["plot_1_readers_code", "plot_2_silent_wrong_gradient", "plot_3_round_trips",
+            "plot_4_shared_memory_tour", "plot_5_draw_your_model", "plot_6_logging_and_plotting",
+            "plot_7_no_grad_vs_inference_mode", "plot_8_devices"]
+NO_FIGURE = {"plot_6_logging_and_plotting", "plot_7_no_grad_vs_inference_mode"}  # a matplotlib plot; timings
+ALL = PAGES + [f"examples/{name}" for name in EXAMPLES]
+
+
+def soup(site: Path, page: str) -> BeautifulSoup:
+    return BeautifulSoup((site / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.mark.parametrize("page", ALL)
+def test_every_page_holds_executed_claims_and_its_versions(built_site, page):
+    html = soup(built_site, page)
+    outputs = html.select("div.output pre, div.sphx-glr-script-out pre, .cell_output pre")
+    assert any(CHECK_MARK in o.get_text() for o in outputs), "no executed claim output on the page"
+    versions = html.select_one("p.build-versions").get_text()
+    assert re.search(r"torch \d+\.\d+\.\d+.*NumPy \d+\.\d+\.\d+.*Python 3\.\d+", versions)
+
+
+@pytest.mark.parametrize("page", PAGES + [f"examples/{name}" for name in EXAMPLES if name not in NO_FIGURE])
+def test_every_page_shows_a_graph_figure_drawn_from_live_tensors(built_site, page):
+    html = soup(built_site, page)
+    svgs = [img for img in html.find_all("img") if img["src"].endswith(".svg") and "thumb" not in img["src"]]
+    assert svgs, "no SVG figure"
+    for img in svgs:
+        assert img.get("alt"), f"figure without alt text: {img['src']}"
+        svg = (built_site / page).parent.joinpath(img["src"]).resolve().read_text()
+        assert "<svg" in svg and "<title>" in svg
+
+
+def test_graph_figures_name_real_backward_nodes(built_site):
+    svg_text = "".join(p.read_text() for p in (built_site / "_images").glob("*.svg"))
+    for node in ("PowBackward0", "DotBackward0", "AccumulateGrad", "saved self", "not recorded", "memory block"):
+        assert node in svg_text
+
+
+def test_no_object_addresses_or_tracebacks_leak_into_pages(built_site):
+    for page in ALL:
+        text = soup(built_site, page).get_text()
+        assert not re.search(r"0x[0-9a-f]{6,}", text), f"{page} prints an object address"
+    assert not (built_site / "reports").exists(), "myst-nb wrote execution error reports"
+
+
+def test_verified_claims_page_lists_every_claim_with_versions_and_working_links(built_site):
+    html = soup(built_site, "verified-claims")
+    summary = html.select_one("p.claims-summary").get_text()
+    count = int(re.match(r"(\d+) claims", summary).group(1))
+    assert count >= 40
+    assert re.search(r"torch \d+\.\d+\.\d+.*NumPy \d+\.\d+\.\d+.*Python 3", summary)
+    links = [a["href"] for a in html.select("article li a")]
+    assert len(links) == count
+    for href in links:
+        path, anchor = urldefrag(href)
+        target = BeautifulSoup((built_site / path).read_text(encoding="utf-8"), "html.parser")
+        block = target.find(id=anchor)
+        assert block is not None, f"{href}: no such anchor"
+        assert CHECK_MARK in block.get_text()
+
+
+def test_gallery_offers_scripts_notebooks_zips_and_the_figure_wheel(built_site):
+    downloads = built_site / "_downloads"
+    names = {p.name for p in downloads.rglob("*") if p.is_file()}
+    for name in EXAMPLES:
+        assert {f"{name}.py", f"{name}.ipynb"} <= names
+    assert {"examples_python.zip", "examples_jupyter.zip"} <= names
+    assert "torchfig-0.1.0-py3-none-any.whl" in names
+    index = soup(built_site, "examples/index")
+    assert index.find("a", href=re.compile(r"torchfig-0\.1\.0-py3-none-any\.whl$"))
+
+
+def test_pages_load_nothing_from_other_hosts(built_site):
+    for html_file in built_site.rglob("*.html"):
+        html = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
+        for tag, attr in (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src")):
+            for element in html.find_all(tag):
+                url = element.get(attr) or ""
+                if tag == "link" and "stylesheet" not in element.get("rel", []) and "preload" not in element.get("rel", []):
+                    continue
+                assert not re.match(r"(https?:)?//", url), f"{html_file.name} loads {url}"
+
+
+# The one output that is a measurement, on purpose: the no_grad / inference_mode
+# timings of the gallery. Its numbers are masked; everything else must match.
+MEASURED = re.compile(rb"\d+\.\d+ microseconds per forward pass")
+
+
+def digests(site: Path) -> dict[str, str]:
+    return {str(p.relative_to(site)): hashlib.sha256(MEASURED.sub(b"N", p.read_bytes())).hexdigest()
+            for p in sorted(site.rglob("*")) if p.suffix in (".html", ".svg")}
+
+
+def test_two_clean_builds_are_identical(built_site):
+    # The second build uses the same paths as the first, so only the build itself can differ.
+    site = built_site.parent.parent
+    first = digests(built_site)
+    shutil.rmtree(site / "_build")
+    shutil.rmtree(site / "docs" / "examples")
+    result = build(site)
+    assert result.returncode == 0, result.stdout + result.stderr
+    second = digests(built_site)
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
