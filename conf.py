@@ -33,6 +33,9 @@ extensions = [
     "downloads",  # the figure library as a wheel readers can install
     "execution_errors",  # a page's exception becomes one error line: file, line, exception
     "api_links",  # {api}`torch.Tensor.detach` links to the PyTorch and NumPy docs
+    "html_fixes",  # labels, keyboard access and image sizes the written HTML lacks
+    "sphinx_sitemap",  # sitemap.xml, from html_baseurl
+    "sphinxext.opengraph",  # description and social-card metadata in every page's head
 ]
 root_doc = "index"
 # Sphinx never reads its own outputs: notebooks sphinx-gallery writes beside
@@ -94,9 +97,15 @@ sphinx_gallery_conf = {
 html_theme = "furo"  # measured lighter than pydata-sphinx-theme for the same page
 html_title = project
 html_static_path = ["docs/_static"]
+templates_path = ["docs/_templates"]  # one override: a heading for the search page
+html_favicon = "docs/_static/favicon.svg"  # browsers ask for one; a missing icon is a failed request
 html_css_files = ["site.css"]
 html_copy_source = False  # readers download scripts from the gallery, not page sources
 html_show_sourcelink = False
 html_show_sphinx = False
-html_baseurl = os.environ.get("SITE_URL", "")
+# Where the site is hosted: Read the Docs says so itself; elsewhere set SITE_URL.
+html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL") or os.environ.get("SITE_URL", "https://detach-numpy.readthedocs.io/en/latest/")
+sitemap_url_scheme = "{link}"  # one language, one version: no prefix in the URLs
+ogp_site_url = html_baseurl
+ogp_social_cards = {"enable": False}  # no generated images; nothing fetched from other hosts
 copybutton_exclude = ".linenos, .gp, .go"  # copy code, not prompts or outputs

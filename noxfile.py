@@ -4,9 +4,10 @@ Each session calls the same commands a person would; the build command lives
 in one place (``sphinx_build``) so ``docs`` and ``serve`` cannot drift apart.
 """
 
-import os
+import re
 import shutil
-import sys
+import tomllib
+from pathlib import Path
 
 import nox
 
@@ -20,6 +21,11 @@ DOT_MISSING = (
     "Graphviz's `dot` was not found on PATH; install Graphviz first "
     "(apt-get install graphviz | brew install graphviz | conda install -c conda-forge graphviz)"
 )
+CHROMIUM = "chromium"
+CHROMIUM_MISSING = "Chromium was not found on PATH; the browser tests need it (apt-get install chromium)"
+AXE_CORE = "axe-core@4.14.1"
+LIGHTHOUSE = "lighthouse@13.5.0"
+TORCH_RELEASES = tomllib.loads(Path("pyproject.toml").read_text())["tool"]["site"]["torch-releases"]
 BUILD_ENV = {
     "OMP_NUM_THREADS": "1",  # torch's OpenMP threads can hang a forked, parallel build
     "PYTHONHASHSEED": "0",  # set order, hence some printed output, is the same in every build
@@ -32,8 +38,15 @@ def require_dot(session):
         session.error(DOT_MISSING)
 
 
-def install(session):
-    session.install("-r", "requirements.txt")
+
+def install(session, torch=None):
+    """requirements.txt, with another torch pin when one is given, and the figure library."""
+    requirements = Path("requirements.txt").read_text()
+    if torch:
+        requirements = re.sub(r"^torch==\S+", f"torch=={torch}", requirements, flags=re.M)
+    pinned = Path(session.create_tmp()) / "requirements.txt"
+    pinned.write_text(requirements)
+    session.install("-r", str(pinned))
     session.install("-e", ".", "--no-deps")  # the figure library, as pages import it
 
 
@@ -49,15 +62,19 @@ def sphinx_build(out=OUT):
     ]
 
 
+def clean_build(session):
+    for stale in ("_build", "docs/examples", "docs/_generated"):
+        shutil.rmtree(stale, ignore_errors=True)  # from scratch: no cached output can hide drift
+    session.run(*sphinx_build(), "-E", env=BUILD_ENV)  # -E: no saved environment either
+    session.log(f"Built the site into {OUT}/index.html")
+
+
 @nox.session(python=PYTHON)
 def docs(session):
     """Clean, strict build of the whole site into _build/html, executing everything."""
     require_dot(session)
     install(session)
-    for stale in ("_build", "docs/examples", "docs/_generated"):
-        shutil.rmtree(stale, ignore_errors=True)  # from scratch: no cached output can hide drift
-    session.run(*sphinx_build(), "-E", env=BUILD_ENV)  # -E: no saved environment either
-    session.log(f"Built the site into {OUT}/index.html")
+    clean_build(session)
 
 
 @nox.session(python=PYTHON)
@@ -74,9 +91,48 @@ def serve(session):
     )
 
 
+def require_chromium(session):
+    if shutil.which(CHROMIUM) is None:
+        session.error(CHROMIUM_MISSING)
+
+
+def install_node_tools(session, *packages) -> Path:
+    """npm packages into the session's own folder; returns its node_modules."""
+    prefix = Path(session.virtualenv.location) / "node"
+    session.run("npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(prefix), *packages,
+                external=True)
+    return prefix / "node_modules"
+
+
+def run_tests(session, torch=None):
+    require_dot(session)
+    require_chromium(session)
+    install(session, torch=torch)
+    node_modules = install_node_tools(session, AXE_CORE)
+    env = BUILD_ENV | {"AXE_CORE_JS": str(node_modules / "axe-core" / "axe.min.js")}
+    session.run("pytest", *session.posargs, env=env)
+
+
 @nox.session(python=PYTHON)
 def tests(session):
-    """The whole test suite: the figure library, the build and checks on the built site."""
+    """The whole test suite: figure library, claims, a full build, checks on it, browser tests."""
+    run_tests(session)
+
+
+@nox.session(python=PYTHON)
+def budget(session):
+    """Page weight, request count and Lighthouse scores of three pages, against the site's targets."""
     require_dot(session)
+    require_chromium(session)
     install(session)
-    session.run("pytest", *session.posargs, env=BUILD_ENV)
+    node_modules = install_node_tools(session, LIGHTHOUSE)
+    clean_build(session)
+    session.run("python", "tests/bench/lighthouse_budget.py", OUT, str(node_modules / ".bin" / "lighthouse"))
+
+
+@nox.session(python=PYTHON)
+@nox.parametrize("torch", TORCH_RELEASES)
+def matrix(session, torch):
+    """The whole test suite (build included) against each supported torch release."""
+    session.log(f"torch=={torch}")
+    run_tests(session, torch=torch)

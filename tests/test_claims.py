@@ -131,3 +131,43 @@ def test_a_changed_pytorch_fails_the_claim_that_describes_it(page, perturbation,
     result = run_page(page, tmp_path, perturbation)
     assert result.returncode != 0
     assert f"ClaimFailed: claim no longer holds: {sentence}" in result.stderr, result.stderr[-2000:]
+
+
+# -- Caching never hides drift --------------------------------------------------------
+
+
+def test_execution_cache_is_keyed_on_torch_and_numpy(monkeypatch, tmp_path):
+    import buildenv
+
+    monkeypatch.setattr(buildenv, "versions", lambda: {"torch": "2.13.0", "numpy": "2.4.6", "python": "3.11"})
+    first = buildenv.execution_cache_path(tmp_path)
+    monkeypatch.setattr(buildenv, "versions", lambda: {"torch": "2.14.1", "numpy": "2.4.6", "python": "3.11"})
+    assert buildenv.execution_cache_path(tmp_path) != first
+    assert "2.14.1" in buildenv.execution_cache_path(tmp_path)
+
+
+def test_gallery_outputs_made_with_other_versions_are_dropped(tmp_path):
+    from types import SimpleNamespace
+
+    import buildenv
+
+    gallery = tmp_path / "examples"
+    gallery.mkdir()
+    (gallery / ".versions").write_text("torch-0.0-numpy-0.0")
+    (gallery / "plot_1.rst").write_text("stale output")
+    app = SimpleNamespace(srcdir=str(tmp_path), config=SimpleNamespace(sphinx_gallery_conf={"gallery_dirs": "examples"}))
+    buildenv.reset_stale_gallery(app)
+    assert not (gallery / "plot_1.rst").exists()
+    assert (gallery / ".versions").read_text() == buildenv.version_key()
+    (gallery / "plot_1.rst").write_text("current output")
+    buildenv.reset_stale_gallery(app)  # same versions: outputs kept
+    assert (gallery / "plot_1.rst").exists()
+
+
+def test_an_unsupported_torch_stops_the_build_with_one_line(monkeypatch):
+    import buildenv
+    from sphinx.errors import ConfigError
+
+    monkeypatch.setattr(buildenv, "versions", lambda: {"torch": "1.13.1", "numpy": "1.26", "python": "3.11"})
+    with pytest.raises(ConfigError, match=r"^torch 1\.13\.1 is not supported: this site is built against torch 2\.13 and 2\.14"):
+        buildenv.check_torch(None, None)

@@ -44,7 +44,8 @@ def test_every_page_shows_a_graph_figure_drawn_from_live_tensors(built_site, pag
     svgs = [img for img in html.find_all("img") if img["src"].endswith(".svg") and "thumb" not in img["src"]]
     assert svgs, "no SVG figure"
     for img in svgs:
-        assert img.get("alt"), f"figure without alt text: {img['src']}"
+        assert img.get("alt") and not img["alt"].endswith(".svg"), f"figure without alt text: {img['src']}"
+        assert img.get("width") and img.get("height"), f"figure without a size: {img['src']}"
         svg = (built_site / page).parent.joinpath(img["src"]).resolve().read_text()
         assert "<svg" in svg and "<title>" in svg
 

@@ -140,7 +140,7 @@ def data_flow(recording: Recording, names: dict | None = None, title: str | None
             else:
                 fig.edge(op, node_for(v))
 
-    for name, obj in (names or {}).items():
+    for obj in (names or {}).values():
         if isinstance(obj, (torch.Tensor, np.ndarray)):
             node_for(_value(obj))
     _link_shared_memory(fig, value_id, produced, recording, names)
@@ -148,14 +148,26 @@ def data_flow(recording: Recording, names: dict | None = None, title: str | None
 
 
 def _link_shared_memory(fig, value_id, produced, recording, names) -> None:
-    """Dashed edges from an array to a tensor that no recorded call made but that uses its memory."""
-    seen = {id(v.obj): v for call in recording.calls for v in call.inputs + call.outputs}
-    seen.update({id(obj): _value(obj) for obj in (names or {}).values() if isinstance(obj, (torch.Tensor, np.ndarray))})
-    arrays = [v for v in seen.values() if isinstance(v.obj, np.ndarray)]
-    for v in seen.values():
-        if not isinstance(v.obj, torch.Tensor) or id(v.obj) in produced:
+    """Dashed edges from an array to a tensor that no recorded call made, that
+    appeared after the array, has no history and uses the array's memory.
+
+    That is what ``torch.from_numpy`` makes, a call the mode cannot see; the
+    edge says what was observed: the same memory.
+    """
+    first_seen, last = {}, {}
+    for i, call in enumerate(recording.calls):
+        for v in call.inputs + call.outputs:
+            first_seen.setdefault(id(v.obj), i)
+            last[id(v.obj)] = v
+    for obj in (names or {}).values():  # made by NumPy code between calls: when, the mode cannot tell
+        if isinstance(obj, (torch.Tensor, np.ndarray)) and id(obj) not in last:
+            first_seen[id(obj)], last[id(obj)] = -1, _value(obj)
+    arrays = [v for v in last.values() if isinstance(v.obj, np.ndarray)]
+    for v in last.values():
+        t = v.obj
+        if not isinstance(t, torch.Tensor) or id(t) in produced or t.requires_grad:
             continue
         for a in arrays:
-            if shares_memory(v.obj, a.obj):
-                fig.edge(value_id[(id(a.obj), a.version)], value_id[(id(v.obj), v.version)],
+            if first_seen[id(t)] > first_seen[id(a.obj)] and shares_memory(t, a.obj):
+                fig.edge(value_id[(id(a.obj), a.version)], value_id[(id(t), v.version)],
                          label=label_text("same memory", "(no torch call seen)"), style="dashed")

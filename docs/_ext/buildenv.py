@@ -14,16 +14,21 @@ import os
 import platform
 import random
 import shutil
+import tomllib
 from importlib import metadata
 from pathlib import Path
 
 from docutils import nodes
 from sphinx.errors import ConfigError
 
-# Release series the site is built and tested against (nox -s matrix).
-SUPPORTED_TORCH = ("2.13", "2.14")
 SEED = 0
 HERE = Path(__file__).parent
+
+
+def supported_torch() -> tuple[str, ...]:
+    """Release series (such as "2.13") of the releases listed in pyproject.toml."""
+    releases = tomllib.loads((HERE.parent.parent / "pyproject.toml").read_text())["tool"]["site"]["torch-releases"]
+    return tuple(".".join(r.split(".")[:2]) for r in releases)
 
 
 def versions() -> dict[str, str]:
@@ -75,10 +80,11 @@ def prepare_kernel_environment(app, config) -> None:
 def check_torch(app, config) -> None:
     installed = versions()["torch"]
     series = ".".join(installed.split(".")[:2])
-    if series not in SUPPORTED_TORCH:
+    supported = supported_torch()
+    if series not in supported:
         raise ConfigError(
             f"torch {installed} is not supported: this site is built against torch "
-            f"{' and '.join(SUPPORTED_TORCH)} (install requirements.txt)"
+            f"{' and '.join(supported)} (install requirements.txt)"
         )
 
 

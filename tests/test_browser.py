@@ -1,0 +1,211 @@
+"""The built site in a real browser: Chromium, driven by Playwright, over 127.0.0.1.
+
+Each page loads without console errors, failed requests or requests to
+other hosts; images decode; axe-core finds no violations in the light or the
+dark theme; figures stay legible in both; nothing scrolls sideways at 375 px;
+downloads download and search finds "detach". Links and anchors are checked
+against the files themselves.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urljoin, urlparse
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import ROOT
+
+pytestmark = [pytest.mark.build, pytest.mark.browser]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+THEMES = ("light", "dark")
+
+
+def axe_script() -> Path:
+    """axe-core's script: from $AXE_CORE_JS (the nox session installs it) or ./node_modules."""
+    path = Path(os.environ.get("AXE_CORE_JS", ROOT / "node_modules/axe-core/axe.min.js"))
+    assert path.exists(), f"axe-core not found at {path}: run the tests with `nox -s tests`, or `npm install axe-core`"
+    return path
+
+
+@pytest.fixture(scope="session")
+def server(built_site):
+    handler = functools.partial(QuietHandler, directory=str(built_site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Chromium not found: apt-get install -y chromium"
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def html_pages(built_site: Path) -> list[str]:
+    return sorted(str(p.relative_to(built_site)) for p in built_site.rglob("*.html")
+                  if "_downloads" not in p.parts and "_sources" not in p.parts)
+
+
+class Visit:
+    """A page opened in a fresh context, with everything it asked the network for."""
+
+    def __init__(self, browser, url: str, theme: str = "light", width: int = 1280):
+        self.context = browser.new_context(viewport={"width": width, "height": 900},
+                                           color_scheme="dark" if theme == "dark" else "light")
+        self.page = self.context.new_page()
+        self.console_errors, self.failed, self.requests = [], [], []
+        self.page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
+        self.page.on("requestfailed", lambda r: self.failed.append(r.url))
+        self.page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.goto(url, wait_until="networkidle")
+        self.page.evaluate("theme => { localStorage.setItem('theme', theme); document.body.dataset.theme = theme; }", theme)
+
+    def close(self):
+        self.context.close()
+
+
+def test_every_page_loads_cleanly_and_its_images_decode(built_site, server, browser):
+    problems = []
+    for name in html_pages(built_site):
+        visit = Visit(browser, server + name)
+        undecoded = visit.page.evaluate("""async () => {
+            const images = Array.from(document.images);
+            images.forEach(i => { i.loading = 'eager'; });
+            const results = await Promise.all(images.map(i => i.decode().then(() => null, () => i.src)));
+            return results.filter(Boolean).concat(images.filter(i => i.naturalWidth === 0).map(i => i.src));
+        }""")
+        foreign = [u for u in visit.requests if urlparse(u).hostname not in ("127.0.0.1", None) and not u.startswith("data:")]
+        for label, found in (("console errors", visit.console_errors), ("failed requests", visit.failed),
+                             ("requests to other hosts", foreign), ("images that do not decode", undecoded)):
+            if found:
+                problems.append(f"{name}: {label}: {found}")
+        visit.close()
+    assert problems == []
+
+
+def test_every_internal_link_and_anchor_resolves(built_site):
+    broken = []
+    for name in html_pages(built_site):
+        page = built_site / name
+        for a in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find_all("a", href=True):
+            href = a["href"]
+            if re.match(r"[a-z]+:", href):  # http:, https:, mailto: leave the site
+                continue
+            path, anchor = urldefrag(href)
+            target = (page.parent / unquote(path)).resolve() if path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{name}: {href}")
+            elif anchor and target.suffix == ".html" and not re.search(
+                    rf'id="{re.escape(anchor)}"', target.read_text(encoding="utf-8")):
+                broken.append(f"{name}: {href} (no such anchor)")
+    assert broken == []
+
+
+def test_every_download_link_returns_its_file(built_site, server, browser):
+    visit = Visit(browser, server + "examples/index.html")
+    request = visit.page.request
+    links = set()
+    for name in html_pages(built_site):
+        soup = BeautifulSoup((built_site / name).read_text(encoding="utf-8"), "html.parser")
+        links |= {urljoin(server + name, a["href"]) for a in soup.find_all("a", href=True) if "_downloads/" in a["href"]}
+    assert len(links) >= 17  # 8 scripts, 8 notebooks, the wheel (and the two zips)
+    for url in sorted(links):
+        response = request.get(url)
+        assert response.status == 200 and len(response.body()) > 0, url
+    visit.close()
+
+
+def test_search_finds_detach(server, browser):
+    visit = Visit(browser, server + "search.html?q=detach")
+    visit.page.wait_for_selector("#search-results li", timeout=15000)
+    assert visit.page.locator("#search-results li").count() > 0
+    visit.close()
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_axe_finds_no_violations(built_site, server, browser, theme):
+    script = axe_script()
+    violations = []
+    for name in html_pages(built_site):
+        visit = Visit(browser, server + name, theme=theme)
+        visit.page.add_script_tag(path=str(script))
+        found = visit.page.evaluate("""async () => (await axe.run(document)).violations.map(
+            v => `${v.id}: ${v.nodes.length} x ${v.nodes[0].target.join(' ')}`)""")
+        violations += [f"{name}: {v}" for v in found]
+        visit.close()
+    assert violations == []
+
+
+def luminance(rgb) -> float:
+    def channel(c):
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a, b) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def hex_rgb(colour: str):
+    colour = colour.lstrip("#")
+    return tuple(int(colour[i:i + 2], 16) for i in (0, 2, 4))
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_figures_are_legible_in_both_themes(built_site, server, browser, theme):
+    """Lines and loose text reach 3:1 against the page; text in boxes reaches 4.5:1 against its fill."""
+    visit = Visit(browser, server + "why-numpy-refuses.html", theme=theme)
+    background = visit.page.evaluate("getComputedStyle(document.body).backgroundColor")
+    page_rgb = tuple(int(v) for v in re.findall(r"\d+", background)[:3])
+    visit.close()
+    for svg in (built_site / "_images").glob("*.svg"):
+        text = svg.read_text()
+        if "Generated by graphviz" not in text:
+            continue  # matplotlib figures draw their own opaque background
+        assert 'fill="white"' not in text, f"{svg.name}: opaque background"  # Graphviz's default page fill
+        for stroke in set(re.findall(r'stroke="(#[0-9a-fA-F]{6})"', text)):
+            assert contrast(hex_rgb(stroke), page_rgb) >= 3, f"{svg.name}: line {stroke} on {theme} page"
+        for fill in set(re.findall(r'<(?:polygon|path|ellipse) fill="(#[0-9a-fA-F]{6})"', text)):
+            assert contrast(hex_rgb(fill), (0, 0, 0)) >= 4.5, f"{svg.name}: black text on {fill}"
+        for colour in set(re.findall(r'<text[^>]*fill="(#[0-9a-fA-F]{6})"', text)):
+            if colour.lower() != "#000000":  # loose text, such as edge labels, sits on the page
+                assert contrast(hex_rgb(colour), page_rgb) >= 3, f"{svg.name}: text {colour} on {theme} page"
+
+
+def test_pages_fit_a_375px_phone(built_site, server, browser):
+    wide = []
+    for name in html_pages(built_site):
+        visit = Visit(browser, server + name, width=375)
+        overflow = visit.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 0:
+            wide.append(f"{name}: {overflow}px too wide")
+        visit.close()
+    assert wide == []
