@@ -26,6 +26,7 @@ html_last_updated_fmt = None
 # https://www.sphinx-doc.org/en/master/usage/configuration.html#general-configuration
 extensions = [
     "myst_nb",  # also provides MyST Markdown: listing myst_parser as well is an error
+    "execute_ahead",  # runs stale pages two at a time while the gallery runs: after myst_nb, before the gallery
     "sphinx_gallery.gen_gallery",
     "sphinx_copybutton",
     "buildenv",  # supported torch, version stamps, versions on every page

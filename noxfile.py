@@ -131,6 +131,14 @@ def budget(session):
 
 
 @nox.session(python=PYTHON)
+def bench(session):
+    """Build speed: cold build against its floor, no-op and one-page rebuilds (`-- --clone`: clone to site)."""
+    require_dot(session)
+    install(session)
+    session.run("python", "tests/bench/build_speed.py", *session.posargs, env=BUILD_ENV)
+
+
+@nox.session(python=PYTHON)
 @nox.parametrize("torch", TORCH_RELEASES)
 def matrix(session, torch):
     """The whole test suite (build included) against each supported torch release."""

@@ -50,13 +50,6 @@ claim("backward returns a wrong gradient without raising", not torch.equal(x.gra
 # An in-place torch operation moves the counter, so backward notices.
 x, y, loss, expected = setup()
 y.detach()[0] = 10.0
-try:
-    loss.backward()
-except RuntimeError as err:
-    print(f"{type(err).__name__}: {err}")
-
-x, y, loss, expected = setup()
-y.detach()[0] = 10.0
 with claim_raises("backward refuses a saved tensor changed in torch", RuntimeError, "modified by an inplace operation"):
     loss.backward()
 

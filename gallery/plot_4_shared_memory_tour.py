@@ -14,13 +14,19 @@ the gallery's front page for the wheel).
 # %%
 # From a tensor to arrays
 # -----------------------
+import warnings
+
 import numpy as np
 import torch
 import torchfig
 from torchfig import claim
 
 t = torch.arange(6.0)
-arrays = {"t": t, "t.numpy()": t.numpy(), "np.asarray(t)": np.asarray(t), "np.array(t)": np.array(t)}
+with warnings.catch_warnings():
+    # NumPy 2 asks a tensor's __array__ for a `copy` argument that this torch
+    # may not take, and says so in a DeprecationWarning; the result is the same.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    arrays = {"t": t, "t.numpy()": t.numpy(), "np.asarray(t)": np.asarray(t), "np.array(t)": np.array(t)}
 for name, obj in arrays.items():
     print(f"{name:14} shares={torchfig.shares_memory(obj, t)}")
 claim("t.numpy() shares", torchfig.shares_memory(arrays["t.numpy()"], t))

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlparse
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT
+from sitebuild import ROOT
 
 pytestmark = [pytest.mark.build, pytest.mark.browser]
 

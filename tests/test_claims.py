@@ -171,3 +171,9 @@ def test_an_unsupported_torch_stops_the_build_with_one_line(monkeypatch):
     monkeypatch.setattr(buildenv, "versions", lambda: {"torch": "1.13.1", "numpy": "1.26", "python": "3.11"})
     with pytest.raises(ConfigError, match=r"^torch 1\.13\.1 is not supported: this site is built against torch 2\.13 and 2\.14"):
         buildenv.check_torch(None, None)
+
+
+def test_the_build_looks_for_the_mark_claims_print():
+    import claims as claims_extension
+
+    assert claims_extension.CHECK_MARK == CHECK_MARK

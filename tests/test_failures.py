@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from conftest import ROOT, build, copy_site
+from sitebuild import ROOT, build, copy_site
 
 pytestmark = pytest.mark.build
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from sitebuild import ROOT
 
 pytestmark = pytest.mark.build
 

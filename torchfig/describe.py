@@ -9,9 +9,10 @@ MAX_VALUES = 6
 
 
 def format_values(values) -> str:
-    """At most MAX_VALUES numbers, four significant digits each."""
+    """At most MAX_VALUES numbers, four significant digits each (complex numbers stay complex)."""
     flat = np.asarray(values).reshape(-1)
-    shown = ", ".join(f"{float(v):.4g}" for v in flat[:MAX_VALUES])
+    kind = complex if np.iscomplexobj(flat) else float
+    shown = ", ".join(f"{kind(v):.4g}" for v in flat[:MAX_VALUES])
     return f"[{shown}{', ...' if flat.size > MAX_VALUES else ''}]"
 
 

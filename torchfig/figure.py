@@ -67,6 +67,9 @@ class Figure(graphviz.Digraph):
         )
         self.edge_attr.update(color=LINE, fontcolor=LINE, fontname=FONT, fontsize="10")
 
+    def __repr__(self) -> str:  # the default shows a memory address, which differs in every run
+        return f"Figure({self.title!r})"
+
     def pipe(self, *args, **kwargs):
         try:
             return super().pipe(*args, **kwargs)

@@ -1,0 +1,159 @@
+"""Execute the pages' code ahead of reading, in two warm kernels, while the gallery runs.
+
+myst-nb executes a page while Sphinx reads it, one page after another, each
+in a fresh kernel that imports torch again. Most of a cold build was spent
+starting kernels. This helper starts, as soon as the build knows its
+configuration, every page whose code has no entry in myst-nb's execution
+cache: two background threads each start one kernel and run pages in it,
+one after another, while sphinx-gallery runs the examples. Before each page
+the kernel is reset to a fresh page's state: empty namespace, seeds reset,
+execution count back to 1, working directory the page's folder. Before
+reading starts, the results are stored in myst-nb's cache from the main
+thread (one writer for its SQLite file), so myst-nb finds every page cached
+and only renders it.
+
+A page that fails is not stored: myst-nb runs it again, in a fresh kernel,
+while reading, and reports the error as it always does. A build killed
+mid-way leaves only complete cache entries (each is one SQLite transaction).
+
+List this extension after ``myst_nb`` and before ``sphinx_gallery``: it
+needs myst-nb's configuration and must start before the examples run.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from pathlib import Path
+
+from jupyter_cache import get_cache
+from jupyter_cache.base import CacheBundleIn
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from myst_nb.core.read import create_nb_reader
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from nbformat.v4 import new_code_cell
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+from sphinx.util.matching import Matcher
+
+logger = logging.getLogger(__name__)
+WORKERS = 2
+# Run first in the warm kernel, as a cell of its own that is dropped afterwards.
+RESET_FOR_PAGE = """\
+get_ipython().run_line_magic("reset", "-f")
+import os, sys
+os.chdir({cwd!r})
+sys.path.insert(0, {ext!r}) if {ext!r} not in sys.path else None
+from buildenv import reset_seeds
+reset_seeds()
+del os, sys, reset_seeds
+get_ipython().execution_count = 1  # the next cell, the page's first, runs as In[1]
+"""
+
+
+def _stale_pages(app) -> list[tuple[Path, object]]:
+    """(path, notebook) of every MyST notebook page with no match in the cache."""
+    cache = get_cache(app.env.mystnb_config.execution_cache_path)
+    excluded = Matcher(app.config.exclude_patterns)
+    stale = []
+    for path in sorted(Path(app.srcdir).rglob("*.md")):
+        if excluded(path.relative_to(app.srcdir).as_posix()):
+            continue
+        text = path.read_text(encoding="utf-8")
+        reader = create_nb_reader(str(path), app.env.myst_config, app.env.mystnb_config, text)
+        if reader is None:  # plain Markdown: nothing to execute
+            continue
+        notebook = reader.read(text)
+        try:
+            cache.match_cache_notebook(notebook)
+        except KeyError:
+            stale.append((path, notebook))
+    return stale
+
+
+def _run_page(km, path: Path, notebook, timeout: int):
+    """The page's notebook executed in the warm kernel, or None if it failed."""
+    run = copy.deepcopy(notebook)
+    run.cells.insert(0, new_code_cell(RESET_FOR_PAGE.format(cwd=str(path.parent), ext=str(Path(__file__).parent))))
+    client = NotebookClient(run, km=km, timeout=timeout, allow_errors=False, record_timing=False)
+    try:
+        client.execute()
+    except (CellExecutionError, CellTimeoutError, DeadKernelError):
+        return None
+    finally:
+        if client.kc is not None:
+            client.kc.stop_channels()
+    executed = run.cells[1:]
+    count = 0
+    for cell in executed:
+        if cell.cell_type == "code":
+            count += 1
+            cell.execution_count = count  # as a fresh kernel would number them
+    notebook.cells = executed
+    notebook.metadata["language_info"] = run.metadata["language_info"]
+    return notebook
+
+
+def _worker(queue: list, results: dict, lock: threading.Lock, kernel_name: str, timeout: int) -> None:
+    km = AsyncKernelManager(kernel_name=kernel_name)
+    try:
+        while True:
+            with lock:
+                if not queue:
+                    return
+                path, notebook = queue.pop(0)
+            start = time.perf_counter()
+            results[path] = (_run_page(km, path, notebook, timeout), time.perf_counter() - start)
+            if not run_sync(km.is_alive)():  # a crashed kernel: start a fresh one for the next page
+                km = AsyncKernelManager(kernel_name=kernel_name)
+    finally:
+        if km.has_kernel:
+            run_sync(km.shutdown_kernel)(now=True)
+
+
+def start(app) -> None:
+    if not hasattr(app.env, "mystnb_config"):
+        raise ExtensionError("execute_ahead must be listed after myst_nb in conf.py's extensions")
+    app.execute_ahead = None
+    config = app.env.mystnb_config
+    if config.execution_mode != "cache":
+        return
+    stale = _stale_pages(app)
+    kernels = {nb.metadata.get("kernelspec", {}).get("name") for _, nb in stale}
+    if not stale or len(kernels) != 1 or None in kernels:
+        return  # nothing to do, or pages that need different kernels: myst-nb runs them itself
+    queue, results, lock, kernel_name = list(stale), {}, threading.Lock(), kernels.pop()
+    threads = [threading.Thread(target=_worker, args=(queue, results, lock, kernel_name, config.execution_timeout),
+                                daemon=True)
+               for _ in range(min(WORKERS, len(stale)))]
+    for thread in threads:
+        thread.start()
+    app.execute_ahead = (stale, results, threads)
+    logger.info(f"executing {len(stale)} pages ahead of reading, {len(threads)} warm kernels")
+
+
+def store(app, env, docnames) -> None:
+    """Wait for the pages started ahead and put each successful result into the cache."""
+    if not getattr(app, "execute_ahead", None):
+        return
+    stale, results, threads = app.execute_ahead
+    for thread in threads:
+        thread.join()
+    cache = get_cache(env.mystnb_config.execution_cache_path)
+    for path, _ in stale:
+        executed, seconds = results.get(path, (None, 0))
+        if executed is None:
+            continue  # myst-nb runs it again while reading and reports the failure
+        record = cache.add_nb_to_project(str(path), read_data={"type": "plugin", "name": "myst_nb_md"})
+        cache.cache_notebook_bundle(CacheBundleIn(executed, record.uri, data={"execution_seconds": seconds}),
+                                    check_validity=False, overwrite=True)
+    app.execute_ahead = None
+
+
+def setup(app):
+    app.connect("builder-inited", start)
+    app.connect("env-before-read-docs", store)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

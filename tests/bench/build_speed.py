@@ -1,0 +1,141 @@
+"""Build speed: a cold build against its floor, no-op and one-page rebuilds, clone to site.
+
+Usage: python tests/bench/build_speed.py [--clone]
+
+Prints the figures and the targets, and exits 1 when a target is missed:
+- cold build (clean, everything executed) at most 2x the floor, where the
+  floor is Sphinx building the same sources with execution off plus one
+  Python process running the code of every page and example;
+- no-op rebuild at most 3 s, executing nothing;
+- after one page's code changes, only that page executes, and the rebuild
+  takes at most that page's own run time plus 3 s;
+- with --clone: a clean clone to a built site, virtual environment included,
+  in at most 4 minutes (pip's download cache is warm on a machine that has
+  built before).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from sitebuild import ROOT, build_command, build_env, copy_site  # noqa: E402
+
+TOUCHED_PAGE = "graph.md"
+RUN_ALL_CODE = r'''
+import os, runpy, sys, time
+start = time.perf_counter()
+import matplotlib; matplotlib.use("Agg")
+from pathlib import Path
+from myst_nb.core.read import read_myst_markdown_notebook
+site = Path(sys.argv[1])
+for page in sorted((site / "docs").glob("*.md")):
+    notebook = read_myst_markdown_notebook(page.read_text())
+    os.chdir(page.parent)
+    namespace = {}
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            exec(compile(cell.source, str(page), "exec"), namespace)
+        except Exception:
+            if "raises-exception" not in cell.metadata.get("tags", []):
+                raise
+for example in sorted((site / "gallery").glob("plot_*.py")):
+    os.chdir(example.parent)
+    runpy.run_path(str(example), run_name="__main__")
+print(time.perf_counter() - start)
+'''
+
+
+def timed_build(site: Path, *extra: str, strict: bool = True) -> tuple[float, str]:
+    start = time.perf_counter()
+    command = build_command(site, *extra, strict=strict)
+    result = subprocess.run(command, cwd=site, env=build_env(), capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return seconds, result.stdout + result.stderr
+
+
+def executions(log: str) -> tuple[int, int]:
+    """(pages, examples) a build executed, from its log."""
+    ahead = sum(int(n) for n in re.findall(r"executing (\d+) pages ahead of reading", log))
+    pages = ahead + log.count("Executing notebook using")
+    examples = re.search(r"successfully executed (\d+) out of", log)
+    return pages, int(examples.group(1)) if examples else 0
+
+
+def page_run_time(page: Path) -> float:
+    """One page executed alone, kernel start included, as a reader's Jupyter would."""
+    from jupyter_cache.executors.utils import single_nb_execution
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    notebook = read_myst_markdown_notebook(page.read_text())
+    return single_nb_execution(notebook, cwd=str(page.parent), timeout=300, allow_errors=True).time
+
+
+def floor(work: Path) -> tuple[float, float]:
+    site = copy_site(work / "floor")
+    # Unexecuted pages lack the kernel's language info, which Sphinx warns about: not strict here.
+    sphinx_only, _ = timed_build(site, "-D", "nb_execution_mode=off", "-D", "sphinx_gallery_conf.plot_gallery=0",
+                                 strict=False)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", RUN_ALL_CODE, str(site)], env=build_env(), check=True, capture_output=True)
+    return sphinx_only, time.perf_counter() - start
+
+
+def clone_to_site(work: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(work / "clone")], check=True)
+    subprocess.run([sys.executable, "-m", "nox", "-s", "docs"], cwd=work / "clone", check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def main(clone: bool) -> int:
+    work = Path(tempfile.mkdtemp(prefix="build-speed-"))
+    sphinx_only, code_only = floor(work)
+    site = copy_site(work / "site")
+    cold, cold_log = timed_build(site)
+    noop, noop_log = timed_build(site)
+    page = site / "docs" / TOUCHED_PAGE
+    page.write_text(page.read_text().replace("```{code-cell} python\n", "```{code-cell} python\n# edited\n", 1))
+    touched, touched_log = timed_build(site)
+    own = page_run_time(page)
+
+    floor_total = sphinx_only + code_only
+    rows = [
+        ("floor: Sphinx, execution off", f"{sphinx_only:.1f} s", ""),
+        ("floor: all code, one process", f"{code_only:.1f} s", ""),
+        ("floor", f"{floor_total:.1f} s", ""),
+        ("cold build", f"{cold:.1f} s", "executed {} pages, {} examples".format(*executions(cold_log))),
+        ("cold / floor", f"{cold / floor_total:.2f}", "target <= 2.00"),
+        ("no-op rebuild", f"{noop:.1f} s", "executed {} pages, {} examples; target <= 3 s, 0".format(*executions(noop_log))),
+        (f"rebuild after editing {TOUCHED_PAGE}", f"{touched:.1f} s",
+         "executed {} pages, {} examples".format(*executions(touched_log)) + f"; target <= {own:.1f} + 3 s, 1 page"),
+    ]
+    misses = []
+    if cold / floor_total > 2:
+        misses.append("cold build over 2x the floor")
+    if noop > 3 or executions(noop_log) != (0, 0):
+        misses.append("no-op rebuild")
+    if touched > own + 3 or executions(touched_log) != (1, 0):
+        misses.append("one-page rebuild")
+    if clone:
+        seconds = clone_to_site(work)
+        rows.append(("clean clone to built site", f"{seconds:.0f} s", "target <= 240 s"))
+        if seconds > 240:
+            misses.append("clone to site")
+    for name, value, note in rows:
+        print(f"{name:34} {value:>9}  {note}")
+    print("\nTargets missed: " + ", ".join(misses) if misses else "\nAll targets met.")
+    return 1 if misses else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main("--clone" in sys.argv))

@@ -1,0 +1,43 @@
+"""Copy the site's sources and build them the way the docs session does (tests and benchmarks)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE_SOURCES = ("conf.py", "pyproject.toml", "docs", "gallery", "torchfig")
+GENERATED = ("docs/examples", "docs/_generated", "docs/jupyter_execute")
+BUILD_ENV = {"OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "0"}  # as noxfile.py
+
+
+def copy_site(dest: Path) -> Path:
+    """The site's sources, without anything a build generated, in ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in SITE_SOURCES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, dest / name)
+    for generated in GENERATED:
+        shutil.rmtree(dest / generated, ignore_errors=True)
+    return dest
+
+
+def build_command(site: Path, *extra: str, strict: bool = True) -> list[str]:
+    """The docs session's build of ``site`` into ``site/_build/html``, strict unless told otherwise."""
+    return [sys.executable, "-m", "sphinx", "-c", str(site), str(site / "docs"), str(site / "_build" / "html"),
+            *(["-n", "-W", "--keep-going"] if strict else []), *extra]
+
+
+def build_env(extra_env: dict | None = None) -> dict:
+    return os.environ | BUILD_ENV | (extra_env or {})
+
+
+def build(site: Path, extra_env: dict | None = None) -> subprocess.CompletedProcess:
+    """Build ``site`` quietly; returns the finished process."""
+    return subprocess.run(build_command(site, "-q"), cwd=site, env=build_env(extra_env), capture_output=True, text=True)

@@ -1,0 +1,83 @@
+"""The speed-ups keep the build's meaning: warm kernels give fresh-kernel outputs; a killed build heals."""
+
+from __future__ import annotations
+
+import hashlib
+import signal
+import subprocess
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from jupyter_cache.executors.utils import single_nb_execution
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from myst_nb.core.read import read_myst_markdown_notebook
+
+from buildenv import prepare_kernel_environment
+from execute_ahead import _run_page
+from sitebuild import build, build_command, build_env, copy_site
+
+pytestmark = pytest.mark.build
+
+
+def outputs(notebook) -> list:
+    return [(c.execution_count, c.outputs) for c in notebook.cells if c.cell_type == "code"]
+
+
+def test_a_page_in_a_warm_kernel_gives_what_a_fresh_kernel_gives(tmp_path, monkeypatch):
+    site = copy_site(tmp_path / "site")
+    for name in ("IPYTHONDIR", "OMP_NUM_THREADS", "PYTHONHASHSEED"):  # restored after the test
+        monkeypatch.setenv(name, "")
+    prepare_kernel_environment(SimpleNamespace(confdir=str(site)), None)  # kernels start as in a build
+    env_page, page = site / "docs" / "graph.md", site / "docs" / "detach.md"
+    fresh = read_myst_markdown_notebook(page.read_text())
+    result = single_nb_execution(fresh, cwd=str(page.parent), timeout=300, allow_errors=False)
+    assert result.err is None
+
+    km = AsyncKernelManager(kernel_name="python3")
+    try:
+        # another page first, so the kernel is warm and has state to forget
+        assert _run_page(km, env_page, read_myst_markdown_notebook(env_page.read_text()), 300) is not None
+        warm = _run_page(km, page, read_myst_markdown_notebook(page.read_text()), 300)
+    finally:
+        run_sync(km.shutdown_kernel)(now=True)
+    assert warm is not None
+    assert outputs(warm) == outputs(fresh)
+
+
+def digests(html: Path) -> dict[str, str]:
+    return {str(p.relative_to(html)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(html.rglob("*")) if p.suffix in (".html", ".svg")}
+
+
+def test_a_build_killed_mid_way_then_run_again_equals_a_clean_build(tmp_path):
+    """SIGKILL while pages and examples execute, then build again in place."""
+    killed = copy_site(tmp_path / "killed")
+    process = subprocess.Popen(build_command(killed, "-q"), cwd=killed, env=build_env(),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cache = killed / "_build" / ".jupyter_cache"
+    deadline = time.monotonic() + 120
+    # kill once the execution cache exists and the gallery has started writing: mid-execution
+    while not (cache.exists() and list((killed / "docs" / "examples").glob("*.rst"))):
+        assert process.poll() is None and time.monotonic() < deadline, "the build ended before it could be killed"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    again = build(killed)
+    assert again.returncode == 0, again.stdout + again.stderr
+
+    clean = copy_site(tmp_path / "clean")
+    result = build(clean)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # identical but for the one measured output (see test_site.MEASURED)
+    from test_site import MEASURED
+
+    def masked(html: Path) -> dict:
+        return {name: hashlib.sha256(MEASURED.sub(b"N", (html / name).read_bytes())).hexdigest()
+                for name in digests(html)}
+
+    first, second = masked(killed / "_build" / "html"), masked(clean / "_build" / "html")
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
