@@ -38,6 +38,10 @@ def require_dot(session):
         session.error(DOT_MISSING)
 
 
+def require_chromium(session):
+    if shutil.which(CHROMIUM) is None:
+        session.error(CHROMIUM_MISSING)
+
 
 def install(session, torch=None):
     """requirements.txt, with another torch pin when one is given, and the figure library."""
@@ -91,11 +95,6 @@ def serve(session):
     )
 
 
-def require_chromium(session):
-    if shutil.which(CHROMIUM) is None:
-        session.error(CHROMIUM_MISSING)
-
-
 def install_node_tools(session, *packages) -> Path:
     """npm packages into the session's own folder; returns its node_modules."""
     prefix = Path(session.virtualenv.location) / "node"
@@ -132,9 +131,11 @@ def budget(session):
 
 @nox.session(python=PYTHON)
 def bench(session):
-    """Build speed: cold build against its floor, no-op and one-page rebuilds (`-- --clone`: clone to site)."""
+    """Speed against targets: figures of 1,000-node graphs; the build against its floor,
+    no-op and one-page rebuilds (`-- --clone` adds clone to built site)."""
     require_dot(session)
     install(session)
+    session.run("python", "tests/bench/figure_speed.py", env=BUILD_ENV)
     session.run("python", "tests/bench/build_speed.py", *session.posargs, env=BUILD_ENV)
 
 

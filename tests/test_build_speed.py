@@ -16,35 +16,41 @@ from jupyter_core.utils import run_sync
 from myst_nb.core.read import read_myst_markdown_notebook
 
 from buildenv import prepare_kernel_environment
-from execute_ahead import _run_page
+from execute_ahead import _joined_streams, _run_page
 from sitebuild import build, build_command, build_env, copy_site
 
 pytestmark = pytest.mark.build
 
 
-def outputs(notebook) -> list:
-    return [(c.execution_count, c.outputs) for c in notebook.cells if c.cell_type == "code"]
+def outputs(notebook, joined: bool = False) -> list:
+    cells = [c for c in notebook.cells if c.cell_type == "code"]
+    return [(c.execution_count, _joined_streams(c.outputs) if joined else c.outputs) for c in cells]
 
 
-def test_a_page_in_a_warm_kernel_gives_what_a_fresh_kernel_gives(tmp_path, monkeypatch):
+def test_pages_in_one_warm_kernel_give_what_fresh_kernels_give(tmp_path, monkeypatch):
+    """Every page, run one after another in a single warm kernel (in reverse reading order,
+    so each follows pages it never follows in a build), matches its fresh-kernel run."""
     site = copy_site(tmp_path / "site")
     for name in ("IPYTHONDIR", "OMP_NUM_THREADS", "PYTHONHASHSEED"):  # restored after the test
         monkeypatch.setenv(name, "")
     prepare_kernel_environment(SimpleNamespace(confdir=str(site)), None)  # kernels start as in a build
-    env_page, page = site / "docs" / "graph.md", site / "docs" / "detach.md"
-    fresh = read_myst_markdown_notebook(page.read_text())
-    result = single_nb_execution(fresh, cwd=str(page.parent), timeout=300, allow_errors=False)
-    assert result.err is None
+    pages = sorted(p for p in (site / "docs").glob("*.md") if p.read_text().startswith("---\nfile_format: mystnb"))
+    assert len(pages) == 9
+
+    fresh = {}
+    for page in pages:
+        notebook = read_myst_markdown_notebook(page.read_text())
+        assert single_nb_execution(notebook, cwd=str(page.parent), timeout=300, allow_errors=False).err is None
+        fresh[page.name] = outputs(notebook, joined=True)
 
     km = AsyncKernelManager(kernel_name="python3")
     try:
-        # another page first, so the kernel is warm and has state to forget
-        assert _run_page(km, env_page, read_myst_markdown_notebook(env_page.read_text()), 300) is not None
-        warm = _run_page(km, page, read_myst_markdown_notebook(page.read_text()), 300)
+        for page in reversed(pages):
+            warm = _run_page(km, page, read_myst_markdown_notebook(page.read_text()), 300)
+            assert warm is not None, page.name
+            assert outputs(warm) == fresh[page.name], page.name
     finally:
         run_sync(km.shutdown_kernel)(now=True)
-    assert warm is not None
-    assert outputs(warm) == outputs(fresh)
 
 
 def digests(html: Path) -> dict[str, str]:
@@ -81,3 +87,14 @@ def test_a_build_killed_mid_way_then_run_again_equals_a_clean_build(tmp_path):
     first, second = masked(killed / "_build" / "html"), masked(clean / "_build" / "html")
     assert first.keys() == second.keys()
     assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_stream_pieces_join_exactly_whatever_the_split():
+    from nbformat.v4 import new_output
+
+    def pieces(*texts):
+        return [new_output("stream", name="stdout", text=t) for t in texts]
+
+    one = _joined_streams(pieces("a=1\n", "done\n"))
+    other = _joined_streams(pieces("a=1", "\ndone\n"))
+    assert [o.text for o in one] == [o.text for o in other] == ["a=1\ndone\n"]

@@ -12,10 +12,8 @@ PATTERNS = {
 }
 PAGES = {
     "torch.autograd.Function": "https://docs.pytorch.org/docs/stable/autograd.html#function",
-    "torch.autograd.gradcheck": "https://docs.pytorch.org/docs/stable/generated/torch.autograd.gradcheck.gradcheck.html",
-    "torch.utils.dlpack": "https://docs.pytorch.org/docs/stable/dlpack.html",
-    "torch.overrides.TorchFunctionMode": "https://docs.pytorch.org/docs/stable/notes/extending.html",
-    "numpy.ndarray": "https://numpy.org/doc/stable/reference/generated/numpy.ndarray.html",
+    "torch.inference_mode": "https://docs.pytorch.org/docs/stable/generated/torch.autograd.grad_mode.inference_mode.html",
+    "torch.set_grad_enabled": "https://docs.pytorch.org/docs/stable/generated/torch.autograd.grad_mode.set_grad_enabled.html",
 }
 
 

@@ -74,6 +74,25 @@ def _stale_pages(app) -> list[tuple[Path, object]]:
     return stale
 
 
+def _joined_streams(outputs: list) -> list:
+    """Each stream (stdout, stderr) as one output at its first position, its pieces joined exactly.
+
+    The kernel flushes a stream on a timer, so where one print is split into
+    pieces differs from run to run; myst-nb's own merge strips each piece
+    before joining, which turns some splits into extra blank lines.
+    """
+    merged, first = [], {}
+    for output in outputs:
+        if output.output_type != "stream":
+            merged.append(output)
+        elif output.name in first:
+            first[output.name].text += output.text
+        else:
+            first[output.name] = output
+            merged.append(output)
+    return merged
+
+
 def _run_page(km, path: Path, notebook, timeout: int):
     """The page's notebook executed in the warm kernel, or None if it failed."""
     run = copy.deepcopy(notebook)
@@ -92,6 +111,7 @@ def _run_page(km, path: Path, notebook, timeout: int):
         if cell.cell_type == "code":
             count += 1
             cell.execution_count = count  # as a fresh kernel would number them
+            cell.outputs = _joined_streams(cell.outputs)
     notebook.cells = executed
     notebook.metadata["language_info"] = run.metadata["language_info"]
     return notebook

@@ -1,0 +1,74 @@
+"""Figure library speed: 1,000-node autograd graphs, walked and laid out by dot.
+
+Usage: python tests/bench/figure_speed.py
+
+Prints the node count and seconds for each graph and exits 1 when one takes
+more than 2 s (the target for a 1,000-node graph, walk and layout included).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+
+import torch
+
+import torchfig
+
+TARGET_SECONDS = 2.0
+
+
+def chain(n: int) -> torch.Tensor:
+    """n additions in a row: the shape of an unrolled loop."""
+    out = torch.ones(2, requires_grad=True)
+    for _ in range(n):
+        out = out + 1
+    return out.sum()
+
+
+def deep_mlp(layers: int) -> torch.Tensor:
+    """A narrow MLP: per layer a matmul, an add, a ReLU and two parameters, all with saved tensors."""
+    torch.manual_seed(0)
+    h = torch.randn(1, 4)
+    for _ in range(layers):
+        weight = torch.randn(4, 4, requires_grad=True)
+        bias = torch.randn(4, requires_grad=True)
+        h = torch.relu(h @ weight + bias)
+    return h.sum()
+
+
+def backward_nodes(output: torch.Tensor) -> int:
+    seen, pending = set(), [output.grad_fn]
+    while pending:
+        fn = pending.pop()
+        if fn is not None and fn not in seen:
+            seen.add(fn)
+            pending += [child for child, _ in fn.next_functions]
+    return len(seen)
+
+
+def main() -> int:
+    cases = {
+        "chain of 1000 additions": (chain(1000), {"collapse": None}),
+        "chain, runs collapsed": (chain(1000), {}),
+        "MLP of 200 layers": (deep_mlp(200), {"collapse": None}),
+        "MLP of 200 layers, depth 40": (deep_mlp(200), {"max_depth": 40}),
+    }
+    slow = []
+    print(f"{'graph':32} {'nodes':>6} {'drawn':>6} {'seconds':>8}")
+    for name, (output, options) in cases.items():
+        start = time.perf_counter()
+        figure = torchfig.autograd_graph(output, **options)
+        torchfig.to_svg(figure)
+        seconds = time.perf_counter() - start
+        drawn = len(re.findall(r"^\t(?!graph |node |edge )\w+ \[", figure.source, flags=re.M))  # boxes drawn
+        print(f"{name:32} {backward_nodes(output):6d} {drawn:6d} {seconds:8.2f}")
+        if seconds > TARGET_SECONDS:
+            slow.append(name)
+    print(f"\nOver {TARGET_SECONDS} s: {', '.join(slow)}" if slow else f"\nAll within {TARGET_SECONDS} s.")
+    return 1 if slow else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
