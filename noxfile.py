@@ -131,8 +131,7 @@ def budget(session):
 
 @nox.session(python=PYTHON)
 def bench(session):
-    """Speed against targets: figures of 1,000-node graphs; the build against its floor,
-    no-op and one-page rebuilds (`-- --clone` adds clone to built site)."""
+    """Speed against targets: 1,000-node figures, cold build vs floor, rebuilds (`-- --clone`: clone to site)."""
     require_dot(session)
     install(session)
     session.run("python", "tests/bench/figure_speed.py", env=BUILD_ENV)
