@@ -164,6 +164,22 @@ def test_gallery_outputs_made_with_other_versions_are_dropped(tmp_path):
     assert (gallery / "plot_1.rst").exists()
 
 
+def test_an_example_a_killed_build_left_half_written_runs_again(tmp_path):
+    from types import SimpleNamespace
+
+    import buildenv
+
+    app = SimpleNamespace(srcdir=str(tmp_path), config=SimpleNamespace(sphinx_gallery_conf={"gallery_dirs": "examples"}))
+    buildenv.reset_stale_gallery(app)
+    gallery = tmp_path / "examples"
+    (gallery / "plot_1.py.md5").write_text("aaa")
+    buildenv.record_finished_gallery(app, None, [])  # plot_1 finished
+    (gallery / "plot_2.py.md5").write_text("bbb")  # plot_2 got its md5, then the build was killed
+    buildenv.reset_stale_gallery(app)
+    assert (gallery / "plot_1.py.md5").exists()
+    assert not (gallery / "plot_2.py.md5").exists()  # so sphinx-gallery runs it again
+
+
 def test_an_unsupported_torch_stops_the_build_with_one_line(monkeypatch):
     import buildenv
     from sphinx.errors import ConfigError

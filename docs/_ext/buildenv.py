@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import random
@@ -88,11 +89,17 @@ def check_torch(app, config) -> None:
         )
 
 
-def reset_stale_gallery(app) -> None:
-    """Drop the gallery's generated pages when torch or NumPy changed since they were made.
+GALLERY_DONE = ".complete.json"  # md5 files of the examples a finished gallery run wrote
 
-    sphinx-gallery re-runs an example only when its file changes; this makes
-    a version change count as a change.
+
+def reset_stale_gallery(app) -> None:
+    """Make sphinx-gallery re-run what it must, before it runs.
+
+    - A torch or NumPy change drops all generated pages: sphinx-gallery re-runs
+      an example only when its file changes.
+    - sphinx-gallery writes an example's md5 before the rest of its outputs, so
+      a build killed in between would leave an example that looks done but is
+      not. Only md5 files recorded by a finished gallery run are kept.
     """
     gallery = Path(app.srcdir) / app.config.sphinx_gallery_conf["gallery_dirs"]
     stamp = gallery / ".versions"
@@ -100,6 +107,19 @@ def reset_stale_gallery(app) -> None:
         shutil.rmtree(gallery)
     gallery.mkdir(parents=True, exist_ok=True)
     stamp.write_text(version_key())
+    done_file = gallery / GALLERY_DONE
+    done = json.loads(done_file.read_text()) if done_file.exists() else {}
+    for md5 in gallery.glob("*.md5"):
+        if done.get(md5.name) != md5.read_text():
+            md5.unlink()
+    done_file.unlink(missing_ok=True)
+
+
+def record_finished_gallery(app, env, docnames) -> None:
+    """Reading starts after sphinx-gallery finished: every example's outputs are complete."""
+    gallery = Path(app.srcdir) / app.config.sphinx_gallery_conf["gallery_dirs"]
+    done = {md5.name: md5.read_text() for md5 in sorted(gallery.glob("*.md5"))}
+    (gallery / GALLERY_DONE).write_text(json.dumps(done, indent=1))
 
 
 def add_version_note(app, doctree) -> None:
@@ -119,5 +139,6 @@ def setup(app):
     app.connect("config-inited", check_torch, priority=100)
     app.connect("config-inited", prepare_kernel_environment)
     app.connect("builder-inited", reset_stale_gallery, priority=100)  # before sphinx-gallery runs
+    app.connect("env-before-read-docs", record_finished_gallery)
     app.connect("doctree-read", add_version_note)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
