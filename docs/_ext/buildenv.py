@@ -80,6 +80,8 @@ def prepare_kernel_environment(app, config) -> None:
 
 def check_torch(app, config) -> None:
     installed = versions()["torch"]
+    if installed == "not installed":
+        raise ConfigError("torch is not installed: the pages execute torch code (pip install -r requirements.txt)")
     series = ".".join(installed.split(".")[:2])
     supported = supported_torch()
     if series not in supported:
