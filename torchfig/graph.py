@@ -64,7 +64,7 @@ def saved_tensor_state(fn, attr: str):
 
 
 def _chains(walk: _Walk, min_run: int) -> dict:
-    """Maps each node inside a long run of same-type, singly linked nodes to its run's head."""
+    """Maps each node inside a long run of same-type, singly linked nodes to (run's head, run length)."""
     parents, children = {}, {}
     for parent, child in walk.edges:
         parents.setdefault(child, []).append(parent)
@@ -87,7 +87,7 @@ def _chains(walk: _Walk, min_run: int) -> dict:
             run.append(nxt)
         if len(run) >= min_run:
             for member in run:
-                head_of[member] = (fn, run[-1], len(run))
+                head_of[member] = (fn, len(run))
     return head_of
 
 
@@ -118,7 +118,7 @@ def autograd_graph(
     drawn = [fn for fn in walk.order if max_depth is None or walk.depth[fn] <= max_depth]
     node_id = {}
     for fn in drawn:
-        head, _, _ = head_of.get(fn, (fn, None, 0))
+        head, _ = head_of.get(fn, (fn, 0))
         node_id[fn] = node_id.setdefault(head, f"fn{len(node_id)}")
 
     for i, t in enumerate(outputs):
@@ -130,7 +130,7 @@ def autograd_graph(
         if t.grad_fn is not None:
             fig.edge(out_id, node_id[t.grad_fn])
 
-    collapsed = sum(run - 1 for fn, (head, _, run) in head_of.items() if fn is head)
+    collapsed = sum(run - 1 for fn, (head, run) in head_of.items() if fn is head)
     done = set()
     for fn in drawn:
         if node_id[fn] not in done:
@@ -148,9 +148,8 @@ def autograd_graph(
     hidden = len(walk.order) - len(drawn)
     if hidden:
         fig.add_note("hidden", f"{hidden} deeper backward nodes not drawn (max_depth={max_depth})")
-        for parent, child in walk.edges:
-            if parent in node_id and child not in node_id:
-                fig.edge(node_id[parent], "hidden", style="dashed")
+        for parent in dict.fromkeys(p for p, child in walk.edges if p in node_id and child not in node_id):
+            fig.edge(node_id[parent], "hidden", style="dashed")
     if collapsed:
         fig.attr(label=label_text(f"{collapsed} repeated backward nodes collapsed into runs"))
     return fig
@@ -159,7 +158,7 @@ def autograd_graph(
 def _draw_node(fig, fn, fid, head_of, name_of, *, values, saved):
     kind = type(fn).__name__
     if fn in head_of:
-        _, _, run = head_of[fn]
+        _, run = head_of[fn]
         fig.node(fid, label_text(f"{kind} x{run}", "(a collapsed run)"), fillcolor=FILL["function"])
         return
     if kind == "AccumulateGrad":
