@@ -55,13 +55,14 @@ torchfig.autograd_graph(loss, names=names, values=True)
 # %%
 # Large graphs
 # ------------
-# ``max_depth`` stops the drawing a few nodes below the output, and
-# ``collapse`` folds long runs of the same operation into one node; the
-# figure says what it left out.
+# ``collapse`` (on by default) folds long runs of the same operation into
+# one box, and ``max_depth`` stops the drawing a few boxes below the
+# output; each figure says what it left out.
 deep = torch.ones(2, requires_grad=True)
 out = deep
 for _ in range(50):
     out = out * 1.01
-figure = torchfig.autograd_graph(out.sum(), max_depth=3)
-claim("a depth-capped figure says what it did not draw", "not drawn" in figure.source)
-figure
+folded = torchfig.autograd_graph(out.sum())
+capped = torchfig.autograd_graph(out.sum(), collapse=None, max_depth=3)
+claim("a folded figure says how many nodes it collapsed", "collapsed into runs" in folded.source)
+claim("a depth-capped figure says how many nodes it did not draw", "not drawn" in capped.source)

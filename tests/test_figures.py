@@ -153,6 +153,8 @@ def test_long_chains_collapse_and_depth_caps_are_announced():
     collapsed = torchfig.autograd_graph(out)
     assert "AddBackward0 x30" in collapsed.source
     assert "collapsed" in collapsed.source
+    folded_and_capped = torchfig.autograd_graph(out, max_depth=2)  # a collapsed run is one box deep
+    assert "AddBackward0 x30" in folded_and_capped.source and "not drawn" not in folded_and_capped.source
     capped = torchfig.autograd_graph(out, collapse=None, max_depth=5)
     assert "deeper backward nodes not drawn" in capped.source
     assert capped.source.count("AddBackward0") == 6

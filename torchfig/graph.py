@@ -91,6 +91,24 @@ def _chains(walk: _Walk, min_run: int) -> dict:
     return head_of
 
 
+def _drawn_depth(walk: _Walk, head_of: dict) -> dict:
+    """Each node's depth counted in drawn boxes: a collapsed run is one box (0-1 breadth-first walk)."""
+    children = {}
+    for parent, child in walk.edges:
+        children.setdefault(parent, []).append(child)
+    depth = {fn: 0 for fn in walk.order if walk.depth[fn] == 0}
+    queue = deque(depth)
+    while queue:
+        fn = queue.popleft()
+        for child in children.get(fn, []):
+            same_run = fn in head_of and child in head_of and head_of[fn][0] is head_of[child][0]
+            d = depth[fn] + (0 if same_run else 1)
+            if child not in depth or d < depth[child]:
+                depth[child] = d
+                queue.appendleft(child) if same_run else queue.append(child)
+    return depth
+
+
 def autograd_graph(
     *outputs: torch.Tensor,
     names: dict | None = None,
@@ -105,7 +123,7 @@ def autograd_graph(
     names: ``{"x": x, ...}``; tensors are matched by identity.
     values: show tensor values (and ``.grad`` of leaves).
     saved: show the tensors each node saved for backward, with their version.
-    max_depth: stop drawing below this many backward nodes from an output.
+    max_depth: stop drawing below this many boxes from an output (a collapsed run is one box).
     collapse: draw runs of at least this many same-type nodes as one node (None: never).
     """
     name_of = Names(names)
@@ -115,7 +133,8 @@ def autograd_graph(
 
     walk = _Walk().visit([t.grad_fn for t in outputs])
     head_of = _chains(walk, collapse) if collapse else {}
-    drawn = [fn for fn in walk.order if max_depth is None or walk.depth[fn] <= max_depth]
+    depth = _drawn_depth(walk, head_of)
+    drawn = [fn for fn in walk.order if max_depth is None or depth[fn] <= max_depth]
     node_id = {}
     for fn in drawn:
         head, _ = head_of.get(fn, (fn, 0))
@@ -130,7 +149,7 @@ def autograd_graph(
         if t.grad_fn is not None:
             fig.edge(out_id, node_id[t.grad_fn])
 
-    collapsed = sum(run - 1 for fn, (head, run) in head_of.items() if fn is head)
+    collapsed = sum(run - 1 for fn, (head, run) in head_of.items() if fn is head and fn in node_id)
     done = set()
     for fn in drawn:
         if node_id[fn] not in done:
