@@ -98,3 +98,17 @@ def test_stream_pieces_join_exactly_whatever_the_split():
     one = _joined_streams(pieces("a=1\n", "done\n"))
     other = _joined_streams(pieces("a=1", "\ndone\n"))
     assert [o.text for o in one] == [o.text for o in other] == ["a=1\ndone\n"]
+
+
+def test_a_kernel_that_cannot_start_leaves_the_page_to_myst_nb(tmp_path, capfd):
+    """The worker records no result, raises nothing and prints nothing."""
+    import threading
+
+    from execute_ahead import _worker
+
+    page = copy_site(tmp_path / "site") / "docs" / "detach.md"
+    results = {}
+    _worker([(page, read_myst_markdown_notebook(page.read_text()))], results, threading.Lock(),
+            "no-such-kernel", 60)
+    assert results[page][0] is None
+    assert capfd.readouterr().err == ""

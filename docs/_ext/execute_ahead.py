@@ -12,8 +12,12 @@ reading starts, the results are stored in myst-nb's cache from the main
 thread (one writer for its SQLite file), so myst-nb finds every page cached
 and only renders it.
 
-A page that fails is not stored: myst-nb runs it again, in a fresh kernel,
-while reading, and reports the error as it always does. A build killed
+A page that fails for any reason (its code raises, or a kernel dies while
+starting, which parallel kernel starts occasionally do) is not stored:
+myst-nb runs it again, in a fresh kernel, while reading, and reports a real
+error as it always does. The worker threads never raise and never print:
+sphinx-gallery captures the process's stderr while an example runs, so a
+word from a thread would land in that example's page. A build killed
 mid-way leaves only complete cache entries (each is one SQLite transaction).
 
 List this extension after ``myst_nb`` and before ``sphinx_gallery``: it
@@ -22,7 +26,9 @@ needs myst-nb's configuration and must start before the examples run.
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import logging as stdlib_logging
 import threading
 import time
 from pathlib import Path
@@ -33,7 +39,6 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from myst_nb.core.read import create_nb_reader
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_code_cell
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
@@ -41,6 +46,9 @@ from sphinx.util.matching import Matcher
 
 logger = logging.getLogger(__name__)
 WORKERS = 2
+QUIET = stdlib_logging.getLogger(f"{__name__}.workers")  # the kernel clients' own log, silenced
+QUIET.addHandler(stdlib_logging.NullHandler())
+QUIET.propagate = False
 # Run first in the warm kernel, as a cell of its own that is dropped afterwards.
 RESET_FOR_PAGE = """\
 get_ipython().run_line_magic("reset", "-f")
@@ -97,10 +105,10 @@ def _run_page(km, path: Path, notebook, timeout: int):
     """The page's notebook executed in the warm kernel, or None if it failed."""
     run = copy.deepcopy(notebook)
     run.cells.insert(0, new_code_cell(RESET_FOR_PAGE.format(cwd=str(path.parent), ext=str(Path(__file__).parent))))
-    client = NotebookClient(run, km=km, timeout=timeout, allow_errors=False, record_timing=False)
+    client = NotebookClient(run, km=km, timeout=timeout, allow_errors=False, record_timing=False, log=QUIET)
     try:
         client.execute()
-    except (CellExecutionError, CellTimeoutError, DeadKernelError):
+    except Exception:  # noqa: BLE001 - any failure: myst-nb reruns the page and reports what is real
         return None
     finally:
         if client.kc is not None:
@@ -117,8 +125,14 @@ def _run_page(km, path: Path, notebook, timeout: int):
     return notebook
 
 
+def _shut_down(km) -> None:
+    with contextlib.suppress(Exception):
+        if km is not None and km.has_kernel:
+            run_sync(km.shutdown_kernel)(now=True)
+
+
 def _worker(queue: list, results: dict, lock: threading.Lock, kernel_name: str, timeout: int) -> None:
-    km = AsyncKernelManager(kernel_name=kernel_name)
+    km = None
     try:
         while True:
             with lock:
@@ -126,12 +140,15 @@ def _worker(queue: list, results: dict, lock: threading.Lock, kernel_name: str, 
                     return
                 path, notebook = queue.pop(0)
             start = time.perf_counter()
-            results[path] = (_run_page(km, path, notebook, timeout), time.perf_counter() - start)
-            if not run_sync(km.is_alive)():  # a crashed kernel: start a fresh one for the next page
-                km = AsyncKernelManager(kernel_name=kernel_name)
+            try:
+                if km is None or not run_sync(km.is_alive)():  # first page, or the last one killed the kernel
+                    _shut_down(km)
+                    km = AsyncKernelManager(kernel_name=kernel_name, log=QUIET)
+                results[path] = (_run_page(km, path, notebook, timeout), time.perf_counter() - start)
+            except Exception:  # noqa: BLE001 - a thread must not raise (see above); myst-nb runs the page
+                results[path] = (None, 0.0)
     finally:
-        if km.has_kernel:
-            run_sync(km.shutdown_kernel)(now=True)
+        _shut_down(km)
 
 
 def start(app) -> None:
