@@ -12,9 +12,9 @@ reading starts, the results are stored in myst-nb's cache from the main
 thread (one writer for its SQLite file), so myst-nb finds every page cached
 and only renders it.
 
-A page that fails for any reason (its code raises, or a kernel dies while
-starting, which parallel kernel starts occasionally do) is not stored:
-myst-nb runs it again, in a fresh kernel, while reading, and reports a real
+A page whose run fails is tried once more in a fresh warm kernel (a kernel
+occasionally dies while two start at once); a page that fails again is not
+stored: myst-nb runs it in its own kernel while reading and reports the
 error as it always does. The worker threads never raise and never print:
 sphinx-gallery captures the process's stderr while an example runs, so a
 word from a thread would land in that example's page. A build killed
@@ -139,14 +139,21 @@ def _worker(queue: list, results: dict, lock: threading.Lock, kernel_name: str, 
                 if not queue:
                     return
                 path, notebook = queue.pop(0)
-            start = time.perf_counter()
-            try:
-                if km is None or not run_sync(km.is_alive)():  # first page, or the last one killed the kernel
-                    _shut_down(km)
-                    km = AsyncKernelManager(kernel_name=kernel_name, log=QUIET)
-                results[path] = (_run_page(km, path, notebook, timeout), time.perf_counter() - start)
-            except Exception:  # noqa: BLE001 - a thread must not raise (see above); myst-nb runs the page
-                results[path] = (None, 0.0)
+            results[path] = (None, 0.0)  # stays so if no run succeeds: myst-nb then runs the page itself
+            for _attempt in range(2):  # a second, fresh kernel when the first one died or failed to start
+                start = time.perf_counter()
+                try:
+                    if km is None or not run_sync(km.is_alive)():
+                        _shut_down(km)
+                        km = AsyncKernelManager(kernel_name=kernel_name, log=QUIET)
+                    executed = _run_page(km, path, notebook, timeout)
+                except Exception:  # noqa: BLE001 - a thread must not raise (see above)
+                    executed = None
+                if executed is not None:
+                    results[path] = (executed, time.perf_counter() - start)
+                    break
+                _shut_down(km)
+                km = None
     finally:
         _shut_down(km)
 
