@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -41,3 +43,14 @@ def build_env(extra_env: dict | None = None) -> dict:
 def build(site: Path, extra_env: dict | None = None) -> subprocess.CompletedProcess:
     """Build ``site`` quietly; returns the finished process."""
     return subprocess.run(build_command(site, "-q"), cwd=site, env=build_env(extra_env), capture_output=True, text=True)
+
+
+# The one output that is a measurement, on purpose: the no_grad / inference_mode
+# timings of the gallery. Its numbers are masked; everything else must match.
+MEASURED = re.compile(rb" *\d+\.\d+ microseconds per forward pass")
+
+
+def digests(html: Path) -> dict[str, str]:
+    """SHA-256 of every HTML and SVG file under ``html``, the measured timings masked."""
+    return {str(p.relative_to(html)): hashlib.sha256(MEASURED.sub(b"N", p.read_bytes())).hexdigest()
+            for p in sorted(html.rglob("*")) if p.suffix in (".html", ".svg")}

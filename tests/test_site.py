@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 from pathlib import Path
@@ -11,7 +10,7 @@ from urllib.parse import urldefrag
 import pytest
 from bs4 import BeautifulSoup
 
-from sitebuild import build
+from sitebuild import build, digests
 from torchfig.claims import CHECK_MARK
 
 pytestmark = pytest.mark.build
@@ -101,16 +100,6 @@ def test_pages_load_nothing_from_other_hosts(built_site):
                 if tag == "link" and "stylesheet" not in element.get("rel", []) and "preload" not in element.get("rel", []):
                     continue
                 assert not re.match(r"(https?:)?//", url), f"{html_file.name} loads {url}"
-
-
-# The one output that is a measurement, on purpose: the no_grad / inference_mode
-# timings of the gallery. Its numbers are masked; everything else must match.
-MEASURED = re.compile(rb" *\d+\.\d+ microseconds per forward pass")
-
-
-def digests(site: Path) -> dict[str, str]:
-    return {str(p.relative_to(site)): hashlib.sha256(MEASURED.sub(b"N", p.read_bytes())).hexdigest()
-            for p in sorted(site.rglob("*")) if p.suffix in (".html", ".svg")}
 
 
 def test_two_clean_builds_are_identical(built_site):
