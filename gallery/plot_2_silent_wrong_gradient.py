@@ -2,10 +2,9 @@
 A silently wrong gradient through a shared NumPy array
 ======================================================
 
-An array from ``detach().numpy()`` shares memory with the tensor. Write into
-it while a graph still needs that tensor and backward uses the new value,
-with no error, because NumPy cannot move autograd's version counter. The
-same write made in torch is caught. The script ends with the safe patterns.
+What happens when you write into the array from ``detach().numpy()`` while
+a graph still needs the tensor, what happens when the same write is made
+in torch, and the patterns that are safe; each step is checked as it runs.
 
 Needs ``torch``, ``numpy``, ``graphviz`` (the Python package and Graphviz's
 ``dot``) and ``torchfig``, the figure library published by this site (see
@@ -15,8 +14,8 @@ the gallery's front page for the wheel).
 # %%
 # A computation that saves its input
 # ----------------------------------
-# ``(y ** 2).sum()`` keeps ``y`` for the backward pass. The right gradient
-# with respect to ``x`` is ``2 * y`` for the values ``y`` had then.
+# The right gradient with respect to ``x`` is ``2 * y`` for the values
+# ``y`` had when the loss was computed.
 import torch
 import torchfig
 from torchfig import claim, claim_raises
@@ -33,6 +32,8 @@ def setup():
 # The write through NumPy
 # -----------------------
 x, y, loss, expected = setup()
+claim("(y ** 2).sum() keeps y itself for the backward pass", loss.grad_fn.next_functions[0][0]._saved_self is y)
+claim("the array from detach().numpy() shares y's memory", torchfig.shares_memory(y.detach().numpy(), y))
 array = y.detach().numpy()
 version = y._version
 array[0] = 10.0
@@ -49,21 +50,24 @@ claim("backward returns a wrong gradient without raising", not torch.equal(x.gra
 # -----------------------
 # An in-place torch operation moves the counter, so backward notices.
 x, y, loss, expected = setup()
+version = y._version
 y.detach()[0] = 10.0
+claim("a write through a torch tensor moves the version counter", y._version == version + 1)
 with claim_raises("backward refuses a saved tensor changed in torch", RuntimeError, "modified by an inplace operation"):
     loss.backward()
 
 # %%
 # The figure at that moment
 # -------------------------
-# The saved ``y`` reports a version that moved: the check backward runs.
+# The saved ``y`` is drawn with the version it was saved at and the one it
+# has now.
 torchfig.autograd_graph(loss, names={"x": x, "y": y, "loss": loss})
 
 # %%
 # Safe patterns
 # -------------
-# Copy before writing, or finish backward before touching the array.
-# ``numpy(force=True)`` does not help: on a CPU tensor it returns a view too.
+# Copy before writing, or finish backward before touching the array. The
+# last check is about ``numpy(force=True)``.
 x, y, loss, expected = setup()
 copied = y.detach().numpy().copy()
 copied[0] = 10.0

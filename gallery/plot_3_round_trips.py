@@ -2,11 +2,9 @@
 Round trips through NumPy, and how to keep the gradient
 =======================================================
 
-A tensor that goes to NumPy and back is a new leaf: autograd has no record
-of the NumPy steps, so the gradient through them is missing. Staying in
-torch keeps it; when the computation must be NumPy, a
-``torch.autograd.Function`` with a hand-written backward brings it back
-into the graph, and ``gradcheck`` confirms the backward is right.
+A NumPy detour against the same computation in torch, then a NumPy step
+wrapped in a ``torch.autograd.Function`` with a hand-written backward, and
+``gradcheck`` on that backward; each result is checked as it runs.
 
 Needs ``torch``, ``numpy``, ``graphviz`` (the Python package and Graphviz's
 ``dot``) and ``torchfig``, the figure library published by this site (see

@@ -2,9 +2,8 @@
 Draw the graph of your own model
 ================================
 
-``torchfig.autograd_graph`` draws the backward graph behind any tensor, so
-it works on your model's output as well as on the small examples of this
-site. Here it is for a two-layer MLP: the graph after the forward pass,
+``torchfig.autograd_graph`` can draw your model's backward graph as well as
+the small examples of this site. Here it is for a two-layer MLP: the graph after the forward pass,
 with the tensors each node saved, and the same graph after backward, when
 those tensors have been freed. Options keep large graphs readable.
 
@@ -46,10 +45,12 @@ claim("the graph reaches every parameter of the model", leaves == {id(p) for p i
 # %%
 # After backward
 # --------------
-# Backward fills ``.grad`` on the leaves and frees the saved tensors; the
-# figure now shows them as freed, and the leaves with their gradients.
+# The figure now shows the saved tensors as freed, and the leaves with
+# their gradients.
+saved_before = torchfig.graph_memory(loss).saved_tensors
 loss.backward()
-claim("every parameter has a gradient after backward", all(p.grad is not None for p in model.parameters()))
+claim("backward fills .grad on every parameter", all(p.grad is not None for p in model.parameters()))
+claim("backward frees the tensors the graph saved", saved_before > 0 and torchfig.graph_memory(loss).saved_tensors == 0)
 torchfig.autograd_graph(loss, names=names, values=True)
 
 # %%
@@ -64,5 +65,6 @@ for _ in range(50):
     out = out * 1.01
 folded = torchfig.autograd_graph(out.sum())
 capped = torchfig.autograd_graph(out.sum(), collapse=None, max_depth=3)
-claim("a folded figure says how many nodes it collapsed", "collapsed into runs" in folded.source)
+claim("a folded figure says how many nodes its collapsed box holds",
+      "MulBackward0 x50" in folded.source and "50 backward nodes drawn as 1 box" in folded.source)
 claim("a depth-capped figure says how many nodes it did not draw", "not drawn" in capped.source)

@@ -26,24 +26,31 @@ with claim_raises("numpy() refuses a non-CPU tensor", TypeError, "meta"):
 # %%
 # ``cpu()`` first
 # ---------------
-# On a CPU tensor, ``.cpu()`` is free: it returns the tensor itself.
 t = torch.tensor([1.0, 2.0], requires_grad=True)
 claim("cpu() of a CPU tensor is the tensor itself", t.cpu() is t)
 claim("detach().cpu().numpy() of a CPU tensor shares memory", torchfig.shares_memory(t.detach().cpu().numpy(), t))
 
 # %%
-# On a GPU the copy is real, so this script picks the best device it has.
+# On a GPU, ``.cpu()`` copies the tensor into host memory (from PyTorch's
+# documentation of ``Tensor.cpu``,
+# https://docs.pytorch.org/docs/stable/generated/torch.Tensor.cpu.html).
+# This script runs the recipe on the best device it has, and its claim
+# names that device: the site's build has no GPU, so there it says ``cpu``.
 device = "cuda" if torch.cuda.is_available() else "cpu"
 on_device = torch.tensor([1.0, 2.0], device=device, requires_grad=True)
 host = on_device.detach().cpu().numpy()
 print(f"{device=} shares={torchfig.shares_memory(host, on_device)}")
-claim("the recipe gives the values on every device", host.tolist() == [1.0, 2.0])
+claim(f"on {device}, detach().cpu().numpy() gives the tensor's values", host.tolist() == [1.0, 2.0])
+claim(f"on {device}, the array {'shares' if device == 'cpu' else 'does not share'} the tensor's memory",
+      torchfig.shares_memory(host, on_device) == (device == "cpu"))
 
 # %%
 # ``numpy(force=True)``
 # ---------------------
-# It detaches, copies to the CPU and resolves conjugation as needed, and
-# copies only when one of those needs it.
+# It detaches, copies to the CPU and resolves conjugation as needed (from
+# PyTorch's documentation of ``Tensor.numpy``,
+# https://docs.pytorch.org/docs/stable/generated/torch.Tensor.numpy.html).
+# The checks below show when it copies on this machine.
 forced = t.numpy(force=True)
 claim("force=True works on a tensor that requires grad", isinstance(forced, np.ndarray))
 claim("force=True on a CPU float tensor returns a view", torchfig.shares_memory(forced, t))

@@ -8,6 +8,7 @@ import textwrap
 import pytest
 
 from sitebuild import ROOT, build, copy_site
+from test_claims import PERTURBATIONS
 
 pytestmark = pytest.mark.build
 
@@ -94,21 +95,30 @@ def test_a_failing_example_fails_the_build_naming_file_and_line(tmp_path):
     assert "gallery/plot_1_broken.py:12: ERROR: ValueError: planted example failure" in result.stderr, result.stderr
 
 
-def test_a_changed_pytorch_fails_the_build_with_the_claims_sentence(tmp_path):
-    """numpy() made to copy: the real shared-memory page must stop the build."""
+@pytest.mark.parametrize(
+    ("page", "perturbation", "sentence"),
+    [
+        ("shared-memory", "numpy() copies", "An array from `numpy()` is a NumPy view of the tensor's memory"),
+        # two behaviours that were stated only in prose before the prose was checked
+        ("graph", "backward keeps the saved tensors", "After backward, the saved tensors are gone: reading one raises."),
+        ("devices", "cpu() copies a CPU tensor", "`.cpu()` returns the tensor itself when it is already on the CPU..."),
+    ],
+)
+def test_a_changed_pytorch_fails_the_build_with_the_sentence(page, perturbation, sentence, tmp_path):
+    """The real page, built against a PyTorch changed at start-up, stops the build naming its checked sentence."""
     site = small_site(tmp_path, {}, {"plot_1_fine": GOOD_EXAMPLE})
-    (site / "docs" / "shared-memory.md").write_text((ROOT / "docs" / "shared-memory.md").read_text())
+    (site / "docs" / f"{page}.md").write_text((ROOT / "docs" / f"{page}.md").read_text())
     index = site / "docs" / "index.md"
-    index.write_text(index.read_text().replace("examples/index", "shared-memory\nexamples/index"))
+    index.write_text(index.read_text().replace("examples/index", f"{page}\nexamples/index"))
     perturb = tmp_path / "perturb"
     perturb.mkdir()
-    (perturb / "sitecustomize.py").write_text(
-        "import torch\n_numpy = torch.Tensor.numpy\n"
-        "torch.Tensor.numpy = lambda self, *a, **k: _numpy(self, *a, **k).copy()\n"
-    )
+    (perturb / "sitecustomize.py").write_text(textwrap.dedent(PERTURBATIONS[perturbation]))
     # page kernels inherit the build's environment, so they import the perturbation at start-up
     pythonpath = os.pathsep.join(filter(None, [str(perturb), os.environ.get("PYTHONPATH")]))
     result = build(site, extra_env={"PYTHONPATH": pythonpath})
     assert result.returncode != 0
-    assert "docs/shared-memory.md:" in result.stderr
-    assert "ClaimFailed: claim no longer holds: a write into the array from numpy() changes the tensor" in result.stderr
+    errors = [line for line in result.stderr.splitlines() if ": ERROR:" in line]
+    assert len(errors) == 1, result.stderr
+    assert "cell tagged 'prose'" not in result.stderr  # the cells after the failure never ran: no follow-up noise
+    assert f"docs/{page}.md:" in errors[0]
+    assert f"ClaimFailed: claim no longer holds: {sentence}" in errors[0]

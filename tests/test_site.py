@@ -70,14 +70,50 @@ def test_verified_claims_page_lists_every_claim_with_versions_and_working_links(
     count = int(re.match(r"(\d+) claims", summary).group(1))
     assert count >= 40
     assert re.search(r"torch \d+\.\d+\.\d+.*NumPy \d+\.\d+\.\d+.*Python 3", summary)
-    links = [a["href"] for a in html.select("article li a")]
+    links = [a["href"] for a in html.select(".claims-checked li a")]
     assert len(links) == count
     for href in links:
-        path, anchor = urldefrag(href)
-        target = BeautifulSoup((built_site / path).read_text(encoding="utf-8"), "html.parser")
-        block = target.find(id=anchor)
-        assert block is not None, f"{href}: no such anchor"
+        block = anchored(built_site, href)
         assert CHECK_MARK in block.get_text()
+    documented = html.select(".claims-documented li a")
+    assert len(documented) == int(re.match(r"(\d+) sentences", html.select_one("p.documented-summary").get_text()).group(1))
+    for link in documented:
+        block = anchored(built_site, link["href"])
+        assert CHECK_MARK not in block.get_text(), "a sentence from documentation is shown as checked"
+        assert "not executed here" in block.get_text()
+
+
+def anchored(site: Path, href: str):
+    """The element a link from the claims page points at."""
+    path, anchor = urldefrag(href)
+    target = BeautifulSoup((site / path).read_text(encoding="utf-8"), "html.parser")
+    block = target.find(id=anchor)
+    assert block is not None, f"{href}: no such anchor"
+    return block
+
+
+def test_verified_claims_follow_the_reading_order(built_site):
+    """Pages in the order of the site's path (the landing page's toctree, then the gallery's), not by file name."""
+    html = soup(built_site, "verified-claims")
+    listed = [a["href"].removesuffix(".html") for a in html.select(".claims-checked > p > strong > a")]
+    assert listed == [page for page in ALL if page in listed]
+    assert listed[:2] == ["index", "history"] and listed[-1] == "examples/plot_8_devices"
+
+
+def test_checked_prose_links_each_sentence_to_its_check(built_site):
+    """Every ✔ after a sentence leads to the code that checked it and the claim lines that code printed."""
+    marked = 0
+    for page in PAGES:
+        html = soup(built_site, page)
+        for paragraph in html.select("p.checked"):
+            mark = paragraph.select_one("a.claim-mark")
+            evidence = html.find(id=mark["href"].removeprefix("#"))
+            assert evidence is not None and "evidence-cell" in evidence["class"]
+            assert evidence.select_one(".cell_input pre") is not None, "the check's code is not shown"
+            assert CHECK_MARK in evidence.select_one(".cell_output pre").get_text()
+            marked += 1
+        assert not html.select(".tag_prose"), f"{page}: a prose cell was left as a code cell"
+    assert marked >= 60
 
 
 def test_gallery_offers_scripts_notebooks_zips_and_the_figure_wheel(built_site):

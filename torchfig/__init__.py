@@ -8,7 +8,7 @@ from .chart import decision_chart
 from .claims import ClaimFailed, claim, claim_close, claim_equal, claim_raises, claim_warns
 from .figure import Figure, GraphvizNotFound, to_svg
 from .flow import data_flow, record
-from .graph import autograd_graph
+from .graph import GraphMemory, autograd_graph, graph_memory
 from .memory import memory_figure, shares_memory
 
 __version__ = "0.1.0"
@@ -16,6 +16,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ClaimFailed",
     "Figure",
+    "GraphMemory",
     "GraphvizNotFound",
     "autograd_graph",
     "claim",
@@ -25,6 +26,7 @@ __all__ = [
     "claim_warns",
     "data_flow",
     "decision_chart",
+    "graph_memory",
     "memory_figure",
     "record",
     "shares_memory",

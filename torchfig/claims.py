@@ -21,10 +21,19 @@ class ClaimFailed(AssertionError):
     """A sentence on the site no longer describes what PyTorch does."""
 
 
+def _one_line(sentence: str) -> str:
+    """A sentence written over several source lines is printed, and failed, as one line."""
+    return " ".join(sentence.split())
+
+
 def _holds(sentence: str, evidence: str = "") -> None:
-    print(f"{CHECK_MARK} {sentence}")
+    print(f"{CHECK_MARK} {_one_line(sentence)}")
     for line in evidence.splitlines():
         print(f"    {line}")
+
+
+def _fails(sentence: str, observed: str) -> ClaimFailed:
+    return ClaimFailed(f"claim no longer holds: {_one_line(sentence)}{observed}")
 
 
 def _as_bool(holds) -> bool:
@@ -40,7 +49,7 @@ def claim(sentence: str, holds, *, observed=None) -> None:
     """Check that ``holds`` is true; ``observed`` is shown when it is not."""
     if not _as_bool(holds):
         shown = "" if observed is None else f"; observed: {observed!r}"
-        raise ClaimFailed(f"claim no longer holds: {sentence}{shown}")
+        raise _fails(sentence, shown)
     _holds(sentence)
 
 
@@ -69,10 +78,10 @@ def claim_raises(sentence: str, error: type[BaseException], match: str):
     except error as err:
         message = str(err)
         if not re.search(match, message):
-            raise ClaimFailed(f"claim no longer holds: {sentence}; observed message: {message!r}") from err
+            raise _fails(sentence, f"; observed message: {message!r}") from err
         _holds(sentence, f"{type(err).__name__}: {message}")
     else:
-        raise ClaimFailed(f"claim no longer holds: {sentence}; observed: no {error.__name__} was raised")
+        raise _fails(sentence, f"; observed: no {error.__name__} was raised")
 
 
 @contextmanager
@@ -84,5 +93,5 @@ def claim_warns(sentence: str, category: type[Warning], match: str):
     hits = [w for w in caught if issubclass(w.category, category) and re.search(match, str(w.message))]
     if not hits:
         seen = [f"{w.category.__name__}: {w.message}" for w in caught]
-        raise ClaimFailed(f"claim no longer holds: {sentence}; observed warnings: {seen!r}")
+        raise _fails(sentence, f"; observed warnings: {seen!r}")
     _holds(sentence, f"{hits[0].category.__name__}: {hits[0].message}")

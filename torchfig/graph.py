@@ -63,6 +63,32 @@ def saved_tensor_state(fn, attr: str):
     return value, f"version {value._version}, unchanged since saved"
 
 
+@dataclass(frozen=True)
+class GraphMemory:
+    """What the backward graphs behind some tensors keep alive."""
+
+    nodes: int  # backward nodes reachable from the tensors
+    saved_tensors: int  # distinct tensors those nodes still hold for backward (freed ones not counted)
+    saved_bytes: int  # the bytes of those tensors' elements
+
+
+def graph_memory(*tensors: torch.Tensor) -> GraphMemory:
+    """Count the backward nodes behind ``tensors`` and the saved tensors they still hold."""
+    walk = _Walk().visit([t.grad_fn for t in tensors])
+    held = {}
+    for fn in walk.order:
+        for attr in dir(fn):
+            if attr.startswith("_saved_"):
+                value, _ = saved_tensor_state(fn, attr)
+                if value is not None:  # one entry per piece of memory, however many nodes hold it
+                    held[(value.data_ptr(), value.dtype, tuple(value.shape), value.stride())] = value
+    return GraphMemory(
+        nodes=len(walk.order),
+        saved_tensors=len(held),
+        saved_bytes=sum(v.numel() * v.element_size() for v in held.values()),
+    )
+
+
 def _chains(walk: _Walk, min_run: int) -> dict:
     """Maps each node inside a long run of same-type, singly linked nodes to (run's head, run length)."""
     parents, children = {}, {}
@@ -149,7 +175,7 @@ def autograd_graph(
         if t.grad_fn is not None:
             fig.edge(out_id, node_id[t.grad_fn])
 
-    collapsed = sum(run - 1 for fn, (head, run) in head_of.items() if fn is head and fn in node_id)
+    runs = [run for fn, (head, run) in head_of.items() if fn is head and fn in node_id]
     done = set()
     for fn in drawn:
         if node_id[fn] not in done:
@@ -169,8 +195,9 @@ def autograd_graph(
         fig.add_note("hidden", f"{hidden} deeper backward nodes not drawn (max_depth={max_depth})")
         for parent in dict.fromkeys(p for p, child in walk.edges if p in node_id and child not in node_id):
             fig.edge(node_id[parent], "hidden", style="dashed")
-    if collapsed:
-        fig.attr(label=label_text(f"{collapsed} repeated backward nodes collapsed into runs"))
+    if runs:
+        boxes = "1 box" if len(runs) == 1 else f"{len(runs)} boxes"
+        fig.attr(label=label_text(f"{sum(runs)} backward nodes drawn as {boxes} (collapsed runs)"))
     return fig
 
 

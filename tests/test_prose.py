@@ -1,0 +1,115 @@
+"""Prose that states behaviour must be checked: a heuristic over the pages' and scripts' text.
+
+A sentence that names a PyTorch or NumPy API and uses a verb of behaviour is
+a statement about what PyTorch does. On an explanation page it must be a
+checked sentence (a claim in a cell tagged ``prose``, which is code, not
+text) or sit inside a ``{documented}`` block; in a gallery script's text
+blocks it must be a claim in the code, or say "(from PyTorch's documentation"
+and where. Each page's "What you will learn"
+box is an agenda of what the page then checks, and is not read. The few sentences that match the
+heuristic without stating behaviour are listed, with why, in
+``prose_exemptions.txt`` beside this file.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from myst_nb.core.read import read_myst_markdown_notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+API = re.compile(r"\{api\}`[^`]+`|`[^`]*(?:\(|torch|np\.|numpy|\.grad|grad_fn|_version|requires_grad)[^`]*`"
+                 r"|\b(?:torch|np|numpy)\.\w+")
+VERB = re.compile(r"\b(?:returns?|copies|copy|shares?|raises?|refuses?|works?|keeps?|frees?|records?|saves?"
+                  r"|warns?|fails?|moves?|gives?|holds?)\b", re.I)
+DOCUMENTED = "(from PyTorch's documentation"  # how a script's text marks a sentence it did not execute
+EXEMPTIONS = ROOT / "tests" / "prose_exemptions.txt"
+
+
+def exemptions() -> dict[str, str]:
+    """sentence start -> reason, from the exemptions file (``start | reason`` per line)."""
+    found = {}
+    for line in EXEMPTIONS.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            start, reason = (part.strip() for part in line.split("|", 1))
+            found[start] = reason
+    return found
+
+
+BLOCK_START = re.compile(r"^\s*(?:#+ |[-*] |\d+\. |: )")  # headings, list items and definitions start a block
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences, never running across a paragraph, heading or list item."""
+    blocks, current = [], []
+    for line in text.splitlines():
+        if not line.strip() or BLOCK_START.match(line):
+            blocks.append(" ".join(current))
+            current = []
+        if line.strip():
+            current.append(line.strip())
+    blocks.append(" ".join(current))
+    return [s for block in blocks for s in re.split(r"(?<=[.!?:;])\s+(?=[A-Z`{\[*(])", block) if s]
+
+
+def page_text(page: Path) -> str:
+    """The Markdown between code cells, without {documented} blocks, code blocks and directive options."""
+    notebook = read_myst_markdown_notebook(page.read_text())
+    text = "\n\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    text = re.sub(r"^:::\{documented\}.*?^:::$", "", text, flags=re.S | re.M)
+    text = re.sub(r"^:::\{admonition\} What you will learn.*?^:::$", "", text, flags=re.S | re.M)  # an agenda
+    text = re.sub(r"^```.*?^```$", "", text, flags=re.S | re.M)
+    text = re.sub(r"^---$.*?^---$", "", text, flags=re.S | re.M)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\.md\)", "(a link to a page)", text)  # link texts are page titles
+    return "\n".join(line for line in text.splitlines()
+                     if not line.startswith(("#", ":::", ":")) or line.startswith(": "))
+
+
+def script_text(script: Path) -> str:
+    """The text blocks of a gallery script: its docstring and the comment lines of each ``# %%`` block."""
+    source = script.read_text()
+    docstring = source.split('"""')[1].split("\nNeeds ")[0]  # the abstract, not the requirements
+    lines = source.splitlines()
+    comments = [line[2:] for line, after in zip(lines, lines[1:] + [""])
+                if line.startswith("# ") and not line.startswith("# %%")
+                and not after.startswith("# ---")  # a block's heading
+                and not set(line[2:].strip()) <= {"-"}]
+    return docstring + "\n\n" + "\n".join(comments)
+
+
+def unchecked(text: str) -> list[str]:
+    allowed = exemptions()
+    return [s for s in sentences(text) if API.search(s) and VERB.search(s) and DOCUMENTED not in s
+            and not any(s.startswith(start) for start in allowed)]
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in (ROOT / "docs").glob("*.md")))
+def test_page_prose_states_no_unchecked_behaviour(page):
+    assert unchecked(page_text(ROOT / "docs" / page)) == []
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "gallery").glob("plot_*.py")))
+def test_script_text_states_no_unchecked_behaviour(script):
+    assert unchecked(script_text(ROOT / "gallery" / script)) == []
+
+
+def test_the_heuristic_finds_what_it_is_for(tmp_path):
+    """An unchecked behavioural sentence in plain prose is caught; the same words in a claim are not."""
+    page = tmp_path / "page.md"
+    page.write_text("---\nfile_format: mystnb\nkernelspec:\n  name: python3\n---\n\n# Page\n\n"
+                    "Plain words. Then `numpy()` returns a view of the memory.\n\n"
+                    "```{code-cell} python\n:tags: [prose]\nclaim('`numpy()` returns a view', True)\n```\n\n"
+                    ":::{documented} https://example.org\n`cpu()` copies on a GPU.\n:::\n")
+    assert unchecked(page_text(page)) == ["Then `numpy()` returns a view of the memory."]
+
+
+def test_every_exemption_is_still_needed():
+    """An exemption whose sentence is gone, or no longer matches, is deleted rather than kept."""
+    texts = [page_text(p) for p in (ROOT / "docs").glob("*.md")] + \
+            [script_text(p) for p in (ROOT / "gallery").glob("plot_*.py")]
+    matching = [s for text in texts for s in sentences(text) if API.search(s) and VERB.search(s)]
+    assert len(exemptions()) <= 6, "the exemptions are meant to stay a short list"
+    for start in exemptions():
+        assert any(s.startswith(start) for s in matching), f"exemption no longer needed: {start}"
