@@ -35,7 +35,7 @@ extensions = [
     "execution_errors",  # a page's exception becomes one error line: file, line, exception
     "api_links",  # {api}`torch.Tensor.detach` links to the PyTorch and NumPy docs
     "html_fixes",  # labels, keyboard access and image sizes the written HTML lacks
-    "sphinx_sitemap",  # sitemap.xml, from html_baseurl
+    "sitemap",  # sitemap.xml, from html_baseurl
     "sphinxext.opengraph",  # description and social-card metadata in every page's head
 ]
 root_doc = "index"
@@ -54,7 +54,12 @@ exclude_patterns = [
     "_generated",
 ]
 nitpicky = True
-suppress_warnings = ["config.cache"]  # sphinx-gallery's config holds callables by name only; this silences Sphinx 9's pickling note
+suppress_warnings = [
+    "config.cache",  # sphinx-gallery's config holds callables by name only; this silences Sphinx 9's pickling note
+    # sphinx-gallery looks for spaces in the whole path of each example, so a
+    # checkout inside a folder with a space would fail; a test checks the names.
+    "sphinx_gallery.space_in_filename",
+]
 myst_enable_extensions = ["colon_fence", "deflist"]  # no math: MathJax would load from another host
 myst_heading_anchors = 3
 
@@ -106,7 +111,6 @@ html_show_sourcelink = False
 html_show_sphinx = False
 # Where the site is hosted: Read the Docs says so itself; elsewhere set SITE_URL.
 html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL") or os.environ.get("SITE_URL", "https://detach-numpy.readthedocs.io/en/latest/")
-sitemap_url_scheme = "{link}"  # one language, one version: no prefix in the URLs
 ogp_site_url = html_baseurl
 ogp_social_cards = {"enable": False}  # no generated images; nothing fetched from other hosts
 copybutton_exclude = ".linenos, .gp, .go"  # copy code, not prompts or outputs

@@ -25,12 +25,9 @@ CHROMIUM = "chromium"
 CHROMIUM_MISSING = "Chromium was not found on PATH; the browser tests need it (apt-get install chromium)"
 AXE_CORE = "axe-core@4.14.1"
 LIGHTHOUSE = "lighthouse@13.5.0"
-TORCH_RELEASES = tomllib.loads(Path("pyproject.toml").read_text())["tool"]["site"]["torch-releases"]
-BUILD_ENV = {
-    "OMP_NUM_THREADS": "1",  # torch's OpenMP threads can hang a forked, parallel build
-    "PYTHONHASHSEED": "0",  # set order, hence some printed output, is the same in every build
-    "SOURCE_DATE_EPOCH": "0",  # tools that would stamp a date stamp the same one
-}
+SITE = tomllib.loads(Path("pyproject.toml").read_text())["tool"]["site"]
+TORCH_RELEASES = SITE["torch-releases"]
+BUILD_ENV = SITE["build"]["env"]  # the one build recipe, commented in pyproject.toml
 
 
 def require_dot(session):
@@ -59,9 +56,7 @@ def sphinx_build(out=OUT):
         "sphinx-build",
         "-c", ".",  # conf.py sits at the root ...
         "docs", out,  # ... and the pages in docs/
-        "-n",  # nitpicky: every reference must resolve
-        "-W",  # warnings are errors
-        "--keep-going",  # but report all of them before failing
+        *SITE["build"]["flags"],  # strict: see pyproject.toml
         "-q",  # print only warnings and errors
     ]
 
@@ -136,6 +131,22 @@ def bench(session):
     install(session)
     session.run("python", "tests/bench/figure_speed.py", env=BUILD_ENV)
     session.run("python", "tests/bench/build_speed.py", *session.posargs, env=BUILD_ENV)
+
+
+@nox.session(python=PYTHON)
+def soak(session):
+    """N clean builds (`-- N`, default 5) in paths of different lengths, compared file by file."""
+    require_dot(session)
+    install(session)
+    session.run("python", "tests/bench/soak.py", *session.posargs, env=BUILD_ENV)
+
+
+@nox.session(python=PYTHON)
+def unit(session):
+    """The fast loop: figure library, claims, prose rules and helpers; no site build, no browser."""
+    require_dot(session)
+    install(session)
+    session.run("pytest", "-m", "not build and not browser", *session.posargs, env=BUILD_ENV)
 
 
 @nox.session(python=PYTHON)

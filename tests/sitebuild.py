@@ -8,12 +8,13 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_SOURCES = ("conf.py", "pyproject.toml", "docs", "gallery", "torchfig")
 GENERATED = ("docs/examples", "docs/_generated", "docs/jupyter_execute")
-BUILD_ENV = {"OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "0"}  # as noxfile.py
+RECIPE = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["site"]["build"]  # as noxfile.py
 
 
 def copy_site(dest: Path) -> Path:
@@ -33,16 +34,20 @@ def copy_site(dest: Path) -> Path:
 def build_command(site: Path, *extra: str, strict: bool = True) -> list[str]:
     """The docs session's build of ``site`` into ``site/_build/html``, strict unless told otherwise."""
     return [sys.executable, "-m", "sphinx", "-c", str(site), str(site / "docs"), str(site / "_build" / "html"),
-            *(["-n", "-W", "--keep-going"] if strict else []), *extra]
+            *(RECIPE["flags"] if strict else []), *extra]
 
 
 def build_env(extra_env: dict | None = None) -> dict:
-    return os.environ | BUILD_ENV | (extra_env or {})
+    return os.environ | RECIPE["env"] | (extra_env or {})
 
 
 def build(site: Path, extra_env: dict | None = None) -> subprocess.CompletedProcess:
     """Build ``site`` quietly; returns the finished process."""
     return subprocess.run(build_command(site, "-q"), cwd=site, env=build_env(extra_env), capture_output=True, text=True)
+
+
+# What Sphinx prints when an extension crashes, instead of a build error
+CRASH_REPORT = ("threw an exception", "The full traceback has been saved", "Sphinx has crashed")
 
 
 # The one output that is a measurement, on purpose: the no_grad / inference_mode

@@ -90,11 +90,11 @@ def test_a_kernel_that_cannot_start_leaves_the_page_to_myst_nb(tmp_path, capfd):
     """The worker records no result, raises nothing and prints nothing."""
     import threading
 
-    from execute_ahead import _worker
+    from execute_ahead import _Kernels, _worker
 
     page = copy_site(tmp_path / "site") / "docs" / "detach.md"
     results = {}
-    _worker([(page, read_myst_markdown_notebook(page.read_text()))], results, threading.Lock(),
+    _worker([(page, read_myst_markdown_notebook(page.read_text()))], results, threading.Lock(), _Kernels(),
             "no-such-kernel", 60)
     assert results[page][0] is None
     assert capfd.readouterr().err == ""

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from sitebuild import ROOT, build, copy_site
+from sitebuild import CRASH_REPORT, ROOT, build, copy_site
 from test_claims import PERTURBATIONS
 
 pytestmark = pytest.mark.build
@@ -71,6 +71,7 @@ def test_a_failing_page_fails_the_build_naming_file_and_line(tmp_path):
     assert result.returncode != 0
     # the raise is on line 15 of the page: 6 front-matter lines, then the body above
     assert "docs/broken.md:15: ERROR: ValueError: planted page failure" in result.stderr, result.stderr
+    assert not any(text in result.stderr for text in CRASH_REPORT), result.stderr
 
 
 def test_a_failing_example_fails_the_build_naming_file_and_line(tmp_path):
@@ -93,6 +94,7 @@ def test_a_failing_example_fails_the_build_naming_file_and_line(tmp_path):
     result = build(site)
     assert result.returncode != 0
     assert "gallery/plot_1_broken.py:12: ERROR: ValueError: planted example failure" in result.stderr, result.stderr
+    assert not any(text in result.stderr for text in CRASH_REPORT), result.stderr
 
 
 @pytest.mark.parametrize(
@@ -120,5 +122,6 @@ def test_a_changed_pytorch_fails_the_build_with_the_sentence(page, perturbation,
     errors = [line for line in result.stderr.splitlines() if ": ERROR:" in line]
     assert len(errors) == 1, result.stderr
     assert "cell tagged 'prose'" not in result.stderr  # the cells after the failure never ran: no follow-up noise
+    assert not any(text in result.stderr for text in CRASH_REPORT), result.stderr
     assert f"docs/{page}.md:" in errors[0]
     assert f"ClaimFailed: claim no longer holds: {sentence}" in errors[0]

@@ -127,6 +127,15 @@ def test_gallery_offers_scripts_notebooks_zips_and_the_figure_wheel(built_site):
     assert index.find("a", href=re.compile(r"torchfig-0\.1\.0-py3-none-any\.whl$"))
 
 
+def test_the_sitemap_lists_every_page_but_the_error_page(built_site):
+    sitemap = (built_site / "sitemap.xml").read_text()
+    listed = re.findall(r"<loc>([^<]+)</loc>", sitemap)
+    base = listed[0].rsplit("/", 1)[0] + "/"  # sorted: the first page, detach.html, sits at the top level
+    assert base.startswith("https://") and all(url.startswith(base) for url in listed)
+    pages = {url.removeprefix(base) for url in listed}
+    assert {f"{page}.html" for page in ALL} <= pages and "404.html" not in pages
+
+
 def test_pages_load_nothing_from_other_hosts(built_site):
     for html_file in built_site.rglob("*.html"):
         html = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")

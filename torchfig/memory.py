@@ -29,8 +29,12 @@ def block_range(obj) -> tuple[int, int] | None:
 
 def view_range(obj) -> tuple[int, int] | None:
     """Byte range that a tensor or an array can reach through its own strides."""
-    if isinstance(obj, np.ndarray):
-        return tuple(np.lib.array_utils.byte_bounds(obj))
+    if isinstance(obj, np.ndarray):  # NumPy's strides are in bytes and may be negative
+        start = obj.__array_interface__["data"][0]
+        if obj.size == 0:
+            return start, start
+        reach = [(size - 1) * stride for size, stride in zip(obj.shape, obj.strides)]
+        return start + sum(r for r in reach if r < 0), start + sum(r for r in reach if r > 0) + obj.itemsize
     if obj.device.type != "cpu":
         return None
     start = obj.data_ptr()

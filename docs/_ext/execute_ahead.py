@@ -26,6 +26,7 @@ needs myst-nb's configuration and must start before the examples run.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import copy
 import logging as stdlib_logging
@@ -131,7 +132,45 @@ def _shut_down(km) -> None:
             run_sync(km.shutdown_kernel)(now=True)
 
 
-def _worker(queue: list, results: dict, lock: threading.Lock, kernel_name: str, timeout: int) -> None:
+class _Kernels:
+    """Every kernel the workers start, so that a build that stops early shuts them all down."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.started = []
+        self.abandoned = False
+
+    def new(self, kernel_name: str):
+        with self.lock:
+            if self.abandoned:
+                return None
+            km = AsyncKernelManager(kernel_name=kernel_name, log=QUIET)
+            self.started.append(km)
+            return km
+
+    def abandon(self, queue: list, threads: list) -> None:
+        """At exit: no more pages, and every kernel shut down before the build's process ends.
+
+        Each worker finishes the page it is running (killing a kernel under a
+        running client fills the log with socket errors), then shuts its
+        kernel down; any kernel left after that is shut down here.
+        """
+        with self.lock:
+            if self.abandoned:
+                return
+            self.abandoned = True
+            queue.clear()
+        for thread in threads:
+            thread.join()
+        for km in self.started:
+            _shut_down(km)
+        # The clients' kernel-alive polls, collected at exit, would report that their
+        # closed clients have no channels: nothing a reader of the log can act on.
+        stdlib_logging.getLogger("asyncio").setLevel(stdlib_logging.CRITICAL)
+
+
+def _worker(queue: list, results: dict, lock: threading.Lock, kernels: _Kernels, kernel_name: str,
+            timeout: int) -> None:
     km = None
     try:
         while True:
@@ -145,7 +184,9 @@ def _worker(queue: list, results: dict, lock: threading.Lock, kernel_name: str, 
                 try:
                     if km is None or not run_sync(km.is_alive)():
                         _shut_down(km)
-                        km = AsyncKernelManager(kernel_name=kernel_name, log=QUIET)
+                        km = kernels.new(kernel_name)
+                        if km is None:
+                            return  # the build is stopping
                     executed = _run_page(km, path, notebook, timeout)
                 except Exception:  # noqa: BLE001 - a thread must not raise (see above)
                     executed = None
@@ -170,11 +211,14 @@ def start(app) -> None:
     if not stale or len(kernels) != 1 or None in kernels:
         return  # nothing to do, or pages that need different kernels: myst-nb runs them itself
     queue, results, lock, kernel_name = list(stale), {}, threading.Lock(), kernels.pop()
-    threads = [threading.Thread(target=_worker, args=(queue, results, lock, kernel_name, config.execution_timeout),
-                                daemon=True)
+    started = _Kernels()
+    threads = [threading.Thread(target=_worker, args=(queue, results, lock, started, kernel_name,
+                                                      config.execution_timeout), daemon=True)
                for _ in range(min(WORKERS, len(stale)))]
     for thread in threads:
         thread.start()
+    app.execute_ahead_abandon = lambda: started.abandon(queue, threads)
+    atexit.register(started.abandon, queue, threads)  # also on an interrupt: no kernel outlives the build
     app.execute_ahead = (stale, results, threads)
     logger.info(f"executing {len(stale)} pages ahead of reading, {len(threads)} warm kernels")
 
@@ -197,7 +241,15 @@ def store(app, env, docnames) -> None:
     app.execute_ahead = None
 
 
+def abandon(app) -> None:
+    """The build stopped before reading: finish the pages under way, run no more, shut the kernels down."""
+    if getattr(app, "execute_ahead_abandon", None):
+        app.execute_ahead_abandon()
+
+
 def setup(app):
+    app.setup_extension("execution_errors")  # it defines build-start-failed
     app.connect("builder-inited", start)
+    app.connect("build-start-failed", abandon)
     app.connect("env-before-read-docs", store)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

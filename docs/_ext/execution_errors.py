@@ -5,6 +5,10 @@ sphinx-gallery to warn about a failing example, instead of crashing Sphinx;
 this extension then reports each failure as one build error located at the
 line that raised, e.g. ``docs/page.md:15: ERROR: ValueError: bad value``.
 A traceback in a page cell tagged ``raises-exception`` is shown on purpose.
+
+An extension that fails while the build starts (``builder-inited``) would
+make Sphinx print a crash report; instead the build stops with one line
+naming the extension and its error.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import re
 from pathlib import Path
 
 from docutils import nodes
+from sphinx.errors import SphinxError
 from myst_nb.core.read import read_myst_markdown_notebook
 from sphinx.util import logging
 
@@ -56,7 +61,37 @@ def report_failed_examples(app, exception) -> None:
         logger.error(f"{error} (raised by the example's code)", location=f"{script}:{lines[-1] if lines else 0}")
 
 
+class BuildStartFailed(SystemExit):
+    """Stops the build at once: Sphinx turns an Exception into a crash report, but lets this pass."""
+
+
+def _one_line_on_failure(handler):
+    extension = getattr(handler, "__module__", None) or "an extension"
+
+    def run(app, *args):
+        try:
+            return handler(app, *args)
+        except SphinxError as err:
+            message = str(err)
+        except Exception as err:  # noqa: BLE001 - whatever it is, one line says it
+            message = f"{type(err).__name__}: {err}"
+        logger.error(f"{extension} failed while the build was starting: {' '.join(message.split())}")
+        if app is not None:
+            app.emit("build-start-failed")  # work already started in the background is stopped cleanly
+        raise BuildStartFailed(2)
+
+    return run
+
+
+def guard_build_start(app, config) -> None:
+    """Wrap every builder-inited handler, once all extensions have registered theirs."""
+    listeners = app.events.listeners["builder-inited"]
+    listeners[:] = [listener._replace(handler=_one_line_on_failure(listener.handler)) for listener in listeners]
+
+
 def setup(app):
+    app.add_event("build-start-failed")
+    app.connect("config-inited", guard_build_start, priority=900)  # after every extension's setup()
     app.connect("doctree-read", report_failed_cells)
     app.connect("build-finished", report_failed_examples)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

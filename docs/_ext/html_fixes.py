@@ -30,7 +30,10 @@ SVG_TITLE = re.compile(r"<title>([^<]*)</title>")
 def _sized_svg(page: Path, match: re.Match) -> str:
     before, src, after = match.groups()
     svg_file = page.parent / src
-    svg = svg_file.read_text(encoding="utf-8") if svg_file.exists() else ""
+    try:
+        svg = svg_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):  # missing, or not text: a broken example's PNG thumbnail
+        return match.group(0)
     size = SVG_SIZE.search(svg)
     if not size:  # not a Graphviz figure: leave it as it is
         return match.group(0)

@@ -1,0 +1,89 @@
+"""Builds fail only for PyTorch's reasons: long paths, early failures and their clean-up."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+
+import pytest
+
+from execution_errors import BuildStartFailed, _one_line_on_failure
+from sitebuild import CRASH_REPORT, ROOT, build, copy_site
+
+
+def long_path(base: Path, length: int) -> Path:
+    """A folder under ``base`` whose path is at least ``length`` characters, with spaces in it."""
+    path = base / "a checkout with spaces"
+    while len(str(path)) < length:
+        path = path / "a-rather-long-folder-name"
+    return path
+
+
+@pytest.mark.build
+def test_a_checkout_with_a_long_path_builds(tmp_path):
+    """150+ characters, spaces, and a temporary folder inside it, as nox gives its sessions."""
+    site = copy_site(long_path(tmp_path, 150))
+    temp = site / ".nox" / "docs" / "tmp"
+    temp.mkdir(parents=True)
+    result = build(site, extra_env={"TMPDIR": str(temp)})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (site / "_build" / "html" / "sitemap.xml").exists()
+
+
+def test_example_file_names_have_no_spaces():
+    """Spaces would break the gallery's links; sphinx-gallery's own check is off (conf.py says why)."""
+    assert [p.name for p in (ROOT / "gallery").iterdir() if " " in p.name] == []
+
+
+def kernels_with(marker: str) -> list[str]:
+    """Live processes whose environment carries ``marker``: what a build started and left running."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and marker.encode() in (proc / "environ").read_bytes():
+                found.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.build
+def test_a_build_that_fails_as_it_starts_says_one_line_and_leaves_no_kernel(tmp_path):
+    site = copy_site(tmp_path / "site")
+    (site / "docs" / "_ext" / "planted_failure.py").write_text(
+        "def fail(app):\n    raise OSError('planted: AF_UNIX path too long')\n\n"
+        "def setup(app):\n    app.connect('builder-inited', fail)\n"
+    )
+    conf = site / "conf.py"
+    conf.write_text(conf.read_text() + "\nextensions.append('planted_failure')  # after execute_ahead started kernels\n")
+    marker = f"BUILD_MARKER_{uuid.uuid4().hex}"
+    result = build(site, extra_env={marker: "1"})
+    assert result.returncode != 0
+    assert not any(text in result.stderr for text in (*CRASH_REPORT, "Traceback")), result.stderr
+    errors = [line for line in result.stderr.splitlines() if "ERROR" in line]
+    assert errors == ["ERROR: planted_failure failed while the build was starting: OSError: planted: AF_UNIX path too long"], \
+        result.stderr
+    assert kernels_with(marker) == []
+
+
+def test_a_failing_start_handler_becomes_one_logged_line(caplog):
+    def broken(app):
+        raise RuntimeError("no\nsocket")
+
+    broken.__module__ = "some_extension"
+    with caplog.at_level(logging.ERROR), pytest.raises(BuildStartFailed) as stopped:
+        _one_line_on_failure(broken)(None)
+    assert stopped.value.code == 2
+    assert caplog.messages == ["some_extension failed while the build was starting: RuntimeError: no socket"]
+    assert _one_line_on_failure(lambda app: "done")(None) == "done"
+
+
+def test_html_fixes_leave_an_image_they_cannot_read_alone(tmp_path):
+    """A broken example's thumbnail is a PNG, even where an SVG was expected: no crash, no change."""
+    from html_fixes import fix_page
+
+    (tmp_path / "thumb.svg").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    page = tmp_path / "page.html"
+    html = '<img alt="" src="thumb.svg" /><img alt="" src="missing.svg" />'
+    assert fix_page(page, html) == html
