@@ -30,7 +30,8 @@ extensions = [
     "sphinx_gallery.gen_gallery",
     "sphinx_copybutton",
     "buildenv",  # supported torch, version stamps, versions on every page
-    "claims",  # collects executed claims into the "Verified claims" page
+    "output_filter",  # no build-machine paths in executed outputs
+    "claims",  # checked prose, and the "Verified claims" page
     "downloads",  # the figure library as a wheel readers can install
     "execution_errors",  # a page's exception becomes one error line: file, line, exception
     "api_links",  # {api}`torch.Tensor.detach` links to the PyTorch and NumPy docs

@@ -134,6 +134,16 @@ def bench(session):
 
 
 @nox.session(python=PYTHON)
+def screenshots(session):
+    """A clean build, then full-page PNGs of every explanation page at 1280 and 375 px in _build/screenshots."""
+    require_dot(session)
+    require_chromium(session)
+    install(session)
+    clean_build(session)
+    session.run("python", "tests/screenshots.py", OUT, "_build/screenshots", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def soak(session):
     """N clean builds (`-- N`, default 5) in paths of different lengths, compared file by file."""
     require_dot(session)

@@ -209,3 +209,30 @@ def test_pages_fit_a_375px_phone(built_site, server, browser):
             wide.append(f"{name}: {overflow}px too wide")
         visit.close()
     assert wide == []
+
+
+@pytest.mark.parametrize("width", (1280, 375))
+def test_no_code_or_output_block_scrolls_sideways(built_site, server, browser, width):
+    scrolling = []
+    for name in html_pages(built_site):
+        visit = Visit(browser, server + name, width=width)
+        scrolling += [f"{name}: {text!r}" for text in visit.page.evaluate("""() =>
+            Array.from(document.querySelectorAll('pre'))
+                 .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
+                 .map(pre => pre.textContent.slice(0, 60))""")]
+        visit.close()
+    assert scrolling == []
+
+
+def test_the_landing_page_shows_the_wrong_gradient_above_the_fold(server, browser):
+    """At 1280 x 800, the printed wrong and right gradients are on the first screen."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(server + "index.html", wait_until="networkidle")
+    bottom = page.evaluate("""() => {
+        const out = Array.from(document.querySelectorAll('div.output pre'))
+                         .find(pre => pre.textContent.includes('should be:'));
+        return out ? out.getBoundingClientRect().bottom : null;
+    }""")
+    context.close()
+    assert bottom is not None and bottom <= 800

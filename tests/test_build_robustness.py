@@ -87,3 +87,12 @@ def test_html_fixes_leave_an_image_they_cannot_read_alone(tmp_path):
     page = tmp_path / "page.html"
     html = '<img alt="" src="thumb.svg" /><img alt="" src="missing.svg" />'
     assert fix_page(page, html) == html
+
+
+def test_outputs_lose_pytorchs_build_paths_and_the_checkout(tmp_path):
+    from output_filter import clean_output
+
+    warning = ("UserWarning: The given NumPy array is not writable. "
+               "(Triggered internally at /__w/pytorch/pytorch/torch/csrc/utils/tensor_numpy.cpp:213.)")
+    assert clean_output(warning, "/build/site") == "UserWarning: The given NumPy array is not writable."
+    assert clean_output('File "/build/site/docs/page.md", line 3', "/build/site") == 'File "docs/page.md", line 3'

@@ -8,7 +8,7 @@ from .figure import FILL, Figure, label_text
 def decision_chart(title: str, questions: dict[str, str], answers: dict[str, str], edges: list[tuple]) -> Figure:
     """questions and answers map node keys to text (newlines allowed);
     edges are ``(from_key, to_key, label)`` triples."""
-    chart = Figure(title)
+    chart = Figure(title, key=False)  # questions and answers say what they are
     chart.attr(rankdir="TB")
     for key, text in questions.items():
         chart.node(key, label_text(*text.splitlines()), fillcolor=FILL["op"])

@@ -17,7 +17,12 @@ def format_values(values) -> str:
 
 
 def shape_text(shape) -> str:
-    return "(" + ", ".join(str(n) for n in shape) + ")"
+    """"scalar", "4 values" or "2 x 3": the shape in words."""
+    if len(shape) == 0:
+        return "scalar"
+    if len(shape) == 1:
+        return f"{shape[0]} value" + ("" if shape[0] == 1 else "s")
+    return " x ".join(str(n) for n in shape)
 
 
 def dtype_text(dtype) -> str:
@@ -25,7 +30,7 @@ def dtype_text(dtype) -> str:
 
 
 def tensor_lines(t: torch.Tensor, name: str | None, *, values: bool = False, grad: bool = False) -> list[str]:
-    lines = [name or "tensor", f"{shape_text(t.shape)} {dtype_text(t.dtype)}"]
+    lines = [name or "tensor", f"{shape_text(t.shape)}, {dtype_text(t.dtype)}"]
     if t.device.type != "cpu":
         lines.append(f"device {t.device.type}")
     if values and t.device.type == "cpu":
@@ -36,7 +41,7 @@ def tensor_lines(t: torch.Tensor, name: str | None, *, values: bool = False, gra
 
 
 def array_lines(a: np.ndarray, name: str | None) -> list[str]:
-    return [name or "array", f"NumPy {shape_text(a.shape)} {a.dtype}"]
+    return [name or "array", f"NumPy, {shape_text(a.shape)}, {a.dtype}"]
 
 
 class Names:

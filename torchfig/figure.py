@@ -8,6 +8,8 @@ how to install it.
 
 from __future__ import annotations
 
+from html import escape
+
 import graphviz
 
 INSTALL_HINT = (
@@ -30,6 +32,18 @@ FILL = {
     "op": "#F0E442",  # yellow: forward operations
     "value": "#D9D9D9",  # light grey: plain Python values
 }
+# What each fill means, for the key drawn under a figure's title.
+KEY = {
+    "tensor": "tensor",
+    "leaf": "leaf tensor: .grad lands here",
+    "array": "NumPy array",
+    "function": "backward function",
+    "accumulate": "AccumulateGrad",
+    "saved": "saved for backward",
+    "memory": "memory block",
+    "op": "torch call",
+    "value": "Python value",
+}
 LINE = "#8C8C8C"
 CUT = "#D55E00"  # vermillion: edges autograd did not record
 OK = "#009E73"  # bluish green: the version check passes
@@ -43,18 +57,25 @@ class GraphvizNotFound(RuntimeError):
 class Figure(graphviz.Digraph):
     """A :class:`graphviz.Digraph` whose rendering fails with a clear message.
 
-    ``title`` becomes the SVG ``<title>`` and doubles as the figure's alt text.
+    ``title`` is drawn at the top of the figure, above a key of the kinds of
+    box the figure uses (``key=False`` leaves the key out), and becomes the
+    SVG ``<title>``, which doubles as the figure's alt text.
     """
 
-    def __init__(self, title: str, **kwargs):
+    def __init__(self, title: str, *, key: bool = True, **kwargs):
         super().__init__(name=title, **kwargs)
         self.title = title
+        self.key = key
+        self.captions: list[str] = []
+        self.yellow = "function"  # what yellow boxes are: backward functions, or "op" (torch calls)
+        self._fills: list[str] = []
         self.graph_attr.update(
             bgcolor="transparent",
             fontname=FONT,
             fontcolor=LINE,
             fontsize="11",
             tooltip=label_text(title),
+            labelloc="t",
         )
         self.node_attr.update(
             shape="box",
@@ -66,6 +87,34 @@ class Figure(graphviz.Digraph):
             margin="0.12,0.06",
         )
         self.edge_attr.update(color=LINE, fontcolor=LINE, fontname=FONT, fontsize="10")
+
+    def node(self, name, label=None, _attributes=None, **attrs) -> None:
+        if attrs.get("fillcolor") not in (None, *self._fills):
+            self._fills.append(attrs["fillcolor"])
+        super().node(name, label, _attributes=_attributes, **attrs)
+
+    def caption(self, text: str) -> None:
+        """A line under the title, for what the figure folded or left out."""
+        self.captions.append(text)
+
+    def heading(self) -> str:
+        """The title, captions and key as one Graphviz HTML label."""
+        rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="13"><B>{escape(self.title)}</B></FONT></TD></TR>']
+        rows += [f'<TR><TD COLSPAN="2" ALIGN="LEFT">{escape(text)}</TD></TR>' for text in self.captions]
+        if self.key:
+            other_yellow = "op" if self.yellow == "function" else "function"
+            kinds = [k for k in KEY if FILL[k] in self._fills and k != other_yellow]
+            cells = [f'<TD BGCOLOR="{FILL[k]}" BORDER="1" COLOR="{LINE}"><FONT COLOR="black">{escape(KEY[k])}</FONT></TD>'
+                     for k in kinds]
+            for start in range(0, len(cells), 2):  # two to a row keeps the key narrow
+                pair = cells[start:start + 2]
+                rows.append("<TR>" + "".join(pair) + ("<TD></TD>" if len(pair) == 1 else "") + "</TR>")
+        return "<" + '<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="3">' + "".join(rows) + "</TABLE>>"
+
+    def __iter__(self, subgraph: bool = False):
+        """The DOT lines, which every rendering reads; the heading is made last, to key what was drawn."""
+        self.graph_attr["label"] = self.heading()
+        yield from super().__iter__(subgraph=subgraph)
 
     def __repr__(self) -> str:  # the default shows a memory address, which differs in every run
         return f"Figure({self.title!r})"

@@ -106,14 +106,17 @@ def _fill(obj) -> str:
     return FILL["tensor"] if isinstance(obj, torch.Tensor) else FILL["value"]
 
 
-def data_flow(recording: Recording, names: dict | None = None, title: str | None = None) -> Figure:
+def data_flow(recording: Recording, names: dict | None = None, title: str | None = None,
+              shared: bool = False) -> Figure:
     """Draw what the recorded code computed, forward, marking every cut in the history.
 
     A red dashed edge means a tensor that requires grad went into a call whose
-    result autograd did not connect to it.
+    result autograd did not connect to it. ``shared=True`` also links every
+    NumPy array to each tensor drawn that uses the same memory.
     """
     name_of = Names(names)
     fig = Figure(title or "Forward data flow, with the edges autograd did not record")
+    fig.yellow = "op"
     fig.attr(rankdir="TB")
     value_id: dict = {}
 
@@ -144,7 +147,27 @@ def data_flow(recording: Recording, names: dict | None = None, title: str | None
         if isinstance(obj, (torch.Tensor, np.ndarray)):
             node_for(_value(obj))
     _link_shared_memory(fig, value_id, produced, recording, names)
+    if shared:
+        _link_every_sharing(fig, value_id, recording, names)
     return fig
+
+
+def _link_every_sharing(fig, value_id, recording, names) -> None:
+    """A dotted "same memory" edge from each array to every tensor drawn whose memory it uses."""
+    latest = {}
+    for call in recording.calls:
+        for v in call.inputs + call.outputs:
+            latest[id(v.obj)] = v
+    for obj in (names or {}).values():
+        if isinstance(obj, (torch.Tensor, np.ndarray)):
+            latest.setdefault(id(obj), _value(obj))
+    arrays = [v for v in latest.values() if isinstance(v.obj, np.ndarray)]
+    tensors = [v for v in latest.values() if isinstance(v.obj, torch.Tensor)]
+    for a in arrays:
+        for t in tensors:
+            if shares_memory(a.obj, t.obj):
+                fig.edge(value_id[(id(a.obj), a.version)], value_id[(id(t.obj), t.version)], label=label_text("same memory"),
+                         style="dotted", dir="both", constraint="false")
 
 
 def _link_shared_memory(fig, value_id, produced, recording, names) -> None:
@@ -170,4 +193,4 @@ def _link_shared_memory(fig, value_id, produced, recording, names) -> None:
         for a in arrays:
             if first_seen[id(t)] > first_seen[id(a.obj)] and shares_memory(t, a.obj):
                 fig.edge(value_id[(id(a.obj), a.version)], value_id[(id(t), v.version)],
-                         label=label_text("same memory", "(no torch call seen)"), style="dashed")
+                         label=label_text("same memory", "(made outside the recorded calls)"), style="dashed")

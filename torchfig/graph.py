@@ -56,11 +56,11 @@ def saved_tensor_state(fn, attr: str):
         moved = _VERSION_MOVED.search(str(err))
         if moved:
             now, then = moved.groups()
-            return None, f"saved at version {then}, now {now}: backward will fail"
-        return None, "freed (the graph was used by backward)"
+            return None, f"changed since saved (version {then}, now {now}): backward will refuse"
+        return None, "freed by backward"
     if not isinstance(value, torch.Tensor):
         return None, None
-    return value, f"version {value._version}, unchanged since saved"
+    return value, f"unchanged since saved (version {value._version})"
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,7 @@ def autograd_graph(
             fig.edge(node_id[parent], "hidden", style="dashed")
     if runs:
         boxes = "1 box" if len(runs) == 1 else f"{len(runs)} boxes"
-        fig.attr(label=label_text(f"{sum(runs)} backward nodes drawn as {boxes} (collapsed runs)"))
+        fig.caption(f"{sum(runs)} backward nodes drawn as {boxes} (collapsed runs)")
     return fig
 
 
@@ -224,7 +224,7 @@ def _draw_node(fig, fn, fid, head_of, name_of, *, values, saved):
             continue
         saved_id = f"{fid}_{attr}"
         what = attr.removeprefix("_saved_")
-        lines = [f"saved {what}"]
+        lines = [f"saved {what}"]  # the name PyTorch gives it: self, other, mat1, result, ...
         if tensor is not None:
             lines += [name_of(tensor) or shape_text(tensor.shape)]
             if values:

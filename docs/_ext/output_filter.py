@@ -1,0 +1,37 @@
+"""One filter over every executed output (pages and gallery): nothing of the machines that built PyTorch or the site.
+
+- PyTorch's C++ warnings end with "(Triggered internally at <path of
+  PyTorch's own build>:<line>.)": a path on a machine the reader never saw.
+- An absolute path under the site's checkout would show where this build ran.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from docutils import nodes
+
+OUTPUT_CLASSES = {"output", "sphx-glr-script-out"}  # myst-nb and sphinx-gallery output blocks
+TRIGGERED_INTERNALLY = re.compile(r" ?\(Triggered internally at [^)]*\)")
+
+
+def clean_output(text: str, checkout: str) -> str:
+    text = TRIGGERED_INTERNALLY.sub("", text)
+    return text.replace(checkout.rstrip("/") + "/", "").replace(checkout, ".")
+
+
+def filter_outputs(app, doctree) -> None:
+    checkout = str(Path(app.confdir).resolve())
+    for block in doctree.findall(nodes.literal_block):
+        if not OUTPUT_CLASSES & set(block["classes"]):
+            continue
+        for text in list(block.findall(nodes.Text)):
+            cleaned = clean_output(str(text), checkout)
+            if cleaned != str(text):
+                text.parent.replace(text, nodes.Text(cleaned))
+
+
+def setup(app):
+    app.connect("doctree-read", filter_outputs, priority=300)  # before claims and errors read the outputs
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,36 @@
+"""Screenshots of built pages at 1280 and 375 px, for a reviewer without a browser.
+
+Usage: python tests/screenshots.py SITE_HTML OUT_DIR [PAGE ...]
+(pages default to every explanation page; nox -s screenshots runs it).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+WIDTHS = (1280, 375)
+PAGES = ("index", "history", "graph", "detach", "shared-memory", "why-numpy-refuses",
+         "recording-off", "devices", "recipes", "verified-claims")
+
+
+def main(html: Path, out: Path, pages) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        for page in pages:
+            for width in WIDTHS:
+                tab = browser.new_page(viewport={"width": width, "height": 800})
+                tab.goto((html / f"{page}.html").resolve().as_uri(), wait_until="load")
+                target = out / f"{page.replace('/', '_')}-{width}.png"
+                tab.screenshot(path=str(target), full_page=True)
+                tab.close()
+                print(target)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:] or PAGES)
