@@ -23,7 +23,9 @@ import torchfig
 from torchfig import claim, claim_raises
 
 t = torch.tensor([1.0, 2.0], requires_grad=True)
-with claim_raises("numpy() refuses a tensor that requires grad", RuntimeError, "requires grad"):
+with claim_raises(
+    "numpy() refuses a tensor that requires grad", RuntimeError, "requires grad"
+):
     t.numpy()
 
 # %%
@@ -34,17 +36,24 @@ a = d.numpy()
 print(f"{d.requires_grad=} {d.grad_fn=}")
 print(f"{a=}")
 
-claim("detach() returns a tensor over the same memory that does not require grad",
-      not d.requires_grad and d.data_ptr() == t.data_ptr())
-claim("the array from detach().numpy() uses the tensor's memory too", torchfig.shares_memory(a, t))
+claim(
+    "detach() returns a tensor over the same memory that does not require grad",
+    not d.requires_grad and d.data_ptr() == t.data_ptr(),
+)
+claim(
+    "the array from detach().numpy() uses the tensor's memory too",
+    torchfig.shares_memory(a, t),
+)
 
 # %%
 # The graph with the history kept
 # --------------------------------
 # Stay in torch, and the figure draws the recorded steps back to ``t``.
 y = (t * 3).sum()
-claim("staying in torch, the result's grad_fn leads back to t",
-      y.grad_fn.next_functions[0][0].next_functions[0][0].variable is t)
+claim(
+    "staying in torch, the result's grad_fn leads back to t",
+    y.grad_fn.next_functions[0][0].next_functions[0][0].variable is t,
+)
 torchfig.autograd_graph(y, names={"t": t, "y": y})
 
 # %%
@@ -55,6 +64,9 @@ with torchfig.record() as rec:
     a = t.detach().numpy()
     back = torch.from_numpy(a * 3)
     y_np = back.sum()
-claim("after the detour the result is a tensor again, but with no history at all: "
-      "no grad_fn, so nothing leads back to t", y_np.grad_fn is None and not y_np.requires_grad)
+claim(
+    "after the detour the result is a tensor again, but with no history at all: "
+    "no grad_fn, so nothing leads back to t",
+    y_np.grad_fn is None and not y_np.requires_grad,
+)
 torchfig.data_flow(rec, names={"t": t, "a": a, "back": back, "y_np": y_np})

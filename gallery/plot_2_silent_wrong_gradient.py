@@ -24,7 +24,7 @@ from torchfig import claim, claim_raises
 def setup():
     x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
     y = x * 1
-    loss = (y ** 2).sum()
+    loss = (y**2).sum()
     return x, y, loss, 2 * y.detach().clone()
 
 
@@ -32,8 +32,14 @@ def setup():
 # The write through NumPy
 # -----------------------
 x, y, loss, expected = setup()
-claim("(y ** 2).sum() keeps y itself for the backward pass", loss.grad_fn.next_functions[0][0]._saved_self is y)
-claim("the array from detach().numpy() shares y's memory", torchfig.shares_memory(y.detach().numpy(), y))
+claim(
+    "(y ** 2).sum() keeps y itself for the backward pass",
+    loss.grad_fn.next_functions[0][0]._saved_self is y,
+)
+claim(
+    "the array from detach().numpy() shares y's memory",
+    torchfig.shares_memory(y.detach().numpy(), y),
+)
 array = y.detach().numpy()
 version = y._version
 array[0] = 10.0
@@ -43,7 +49,10 @@ print(f"{expected=}")
 print(f"{version=} {y._version=}")
 
 claim("a NumPy write leaves the version counter where it was", y._version == version)
-claim("backward returns a wrong gradient without raising", not torch.equal(x.grad, expected))
+claim(
+    "backward returns a wrong gradient without raising",
+    not torch.equal(x.grad, expected),
+)
 
 # %%
 # The same write in torch
@@ -52,8 +61,15 @@ claim("backward returns a wrong gradient without raising", not torch.equal(x.gra
 x, y, loss, expected = setup()
 version = y._version
 y.detach()[0] = 10.0
-claim("a write through a torch tensor moves the version counter", y._version == version + 1)
-with claim_raises("backward refuses a saved tensor changed in torch", RuntimeError, "modified by an inplace operation"):
+claim(
+    "a write through a torch tensor moves the version counter",
+    y._version == version + 1,
+)
+with claim_raises(
+    "backward refuses a saved tensor changed in torch",
+    RuntimeError,
+    "modified by an inplace operation",
+):
     loss.backward()
 
 # %%
@@ -77,7 +93,12 @@ claim("writing into a copy leaves the gradient right", torch.equal(x.grad, expec
 x, y, loss, expected = setup()
 loss.backward()
 y.detach().numpy()[0] = 10.0
-claim("writing after backward cannot change the gradient", torch.equal(x.grad, expected))
+claim(
+    "writing after backward cannot change the gradient", torch.equal(x.grad, expected)
+)
 
 x, y, loss, expected = setup()
-claim("numpy(force=True) of a CPU tensor is still a view", torchfig.shares_memory(y.numpy(force=True), y))
+claim(
+    "numpy(force=True) of a CPU tensor is still a view",
+    torchfig.shares_memory(y.numpy(force=True), y),
+)

@@ -62,7 +62,10 @@ claim_close("its backward gives cos(x)", x.grad, torch.cos(x.detach()))
 # ---------------------------------
 # ``gradcheck`` compares the backward with finite differences, in float64.
 x64 = torch.tensor([0.5, 1.0, 2.0], dtype=torch.float64, requires_grad=True)
-claim("gradcheck accepts the NumPy-backed Function", torch.autograd.gradcheck(NumpySin.apply, (x64,)))
+claim(
+    "gradcheck accepts the NumPy-backed Function",
+    torch.autograd.gradcheck(NumpySin.apply, (x64,)),
+)
 
 # %%
 # The graph of the custom Function

@@ -26,7 +26,12 @@ with warnings.catch_warnings():
     # NumPy 2 asks a tensor's __array__ for a `copy` argument that this torch
     # may not take, and says so in a DeprecationWarning; the result is the same.
     warnings.simplefilter("ignore", DeprecationWarning)
-    arrays = {"t": t, "t.numpy()": t.numpy(), "np.asarray(t)": np.asarray(t), "np.array(t)": np.array(t)}
+    arrays = {
+        "t": t,
+        "t.numpy()": t.numpy(),
+        "np.asarray(t)": np.asarray(t),
+        "np.array(t)": np.array(t),
+    }
 for name, obj in arrays.items():
     print(f"{name:14} shares={torchfig.shares_memory(obj, t)}")
 claim("t.numpy() shares", torchfig.shares_memory(arrays["t.numpy()"], t))
@@ -46,7 +51,9 @@ tensors = {
     "tensor(a)": torch.tensor(a),
 }
 claim("torch.tensor(a) copies", not torchfig.shares_memory(tensors["tensor(a)"], a))
-claim("torch.from_dlpack(a) shares", torchfig.shares_memory(tensors["from_dlpack(a)"], a))
+claim(
+    "torch.from_dlpack(a) shares", torchfig.shares_memory(tensors["from_dlpack(a)"], a)
+)
 torchfig.memory_figure(tensors, title="An array and four tensors made from it")
 
 # %%
@@ -63,5 +70,8 @@ claim("a write through from_numpy's tensor changes the array", a[0] == -1.0)
 middle = t[1:5:2]
 views = {"t": t, "t[1:5:2]": middle, "t[1:5:2].numpy()": middle.numpy()}
 print(f"{middle.stride()=} {views['t[1:5:2].numpy()'].strides=}")
-claim("an array of a strided slice shares the tensor's memory", torchfig.shares_memory(views["t[1:5:2].numpy()"], t))
+claim(
+    "an array of a strided slice shares the tensor's memory",
+    torchfig.shares_memory(views["t[1:5:2].numpy()"], t),
+)
 torchfig.memory_figure(views, title="A strided slice and its array")

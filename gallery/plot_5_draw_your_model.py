@@ -3,9 +3,10 @@ Draw the graph of your own model
 ================================
 
 ``torchfig.autograd_graph`` can draw your model's backward graph as well as
-the small examples of this site. Here it is for a two-layer MLP: the graph after the forward pass,
-with the tensors each node saved, and the same graph after backward, when
-those tensors have been freed. Options keep large graphs readable.
+the small examples of this site. Here it is for a two-layer MLP: the graph
+after the forward pass, with the tensors each node saved, and the same graph
+after backward, when those tensors have been freed. Options keep large
+graphs readable.
 
 Needs ``torch``, ``numpy``, ``graphviz`` (the Python package and Graphviz's
 ``dot``) and ``torchfig``, the figure library published by this site (see
@@ -20,7 +21,9 @@ import torchfig
 from torchfig import claim
 
 torch.manual_seed(0)
-model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1))
+model = torch.nn.Sequential(
+    torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1)
+)
 inputs = torch.randn(2, 3)
 loss = model(inputs).pow(2).mean()
 
@@ -28,7 +31,10 @@ loss = model(inputs).pow(2).mean()
 # The graph after the forward pass
 # --------------------------------
 # Name the parameters so the figure shows which leaf is which.
-names = {name: p for name, p in model.named_parameters()} | {"inputs": inputs, "loss": loss}
+names = {name: p for name, p in model.named_parameters()} | {
+    "inputs": inputs,
+    "loss": loss,
+}
 torchfig.autograd_graph(loss, names=names)
 
 # %%
@@ -40,7 +46,10 @@ while pending:
     if type(fn).__name__ == "AccumulateGrad":
         leaves.add(id(fn.variable))
     pending += [child for child, _ in fn.next_functions if child is not None]
-claim("the graph reaches every parameter of the model", leaves == {id(p) for p in model.parameters()})
+claim(
+    "the graph reaches every parameter of the model",
+    leaves == {id(p) for p in model.parameters()},
+)
 
 # %%
 # After backward
@@ -49,8 +58,14 @@ claim("the graph reaches every parameter of the model", leaves == {id(p) for p i
 # their gradients.
 saved_before = torchfig.graph_memory(loss).saved_tensors
 loss.backward()
-claim("backward fills .grad on every parameter", all(p.grad is not None for p in model.parameters()))
-claim("backward frees the tensors the graph saved", saved_before > 0 and torchfig.graph_memory(loss).saved_tensors == 0)
+claim(
+    "backward fills .grad on every parameter",
+    all(p.grad is not None for p in model.parameters()),
+)
+claim(
+    "backward frees the tensors the graph saved",
+    saved_before > 0 and torchfig.graph_memory(loss).saved_tensors == 0,
+)
 torchfig.autograd_graph(loss, names=names, values=True)
 
 # %%
@@ -65,6 +80,12 @@ for _ in range(50):
     out = out * 1.01
 folded = torchfig.autograd_graph(out.sum())
 capped = torchfig.autograd_graph(out.sum(), collapse=None, max_depth=3)
-claim("a folded figure says how many nodes its collapsed box holds",
-      "MulBackward0 x50" in folded.source and "50 backward nodes drawn as 1 box" in folded.source)
-claim("a depth-capped figure says how many nodes it did not draw", "not drawn" in capped.source)
+claim(
+    "a folded figure says how many nodes its collapsed box holds",
+    "MulBackward0 x50" in folded.source
+    and "50 backward nodes drawn as 1 box" in folded.source,
+)
+claim(
+    "a depth-capped figure says how many nodes it did not draw",
+    "not drawn" in capped.source,
+)

@@ -47,20 +47,27 @@ claim("the loss went down", losses[-1] < losses[0])
 # Each tensor keeps its step's backward nodes. Backward already freed the
 # tensors those nodes saved, so here the nodes are what stays.
 kept = torchfig.graph_memory(*loss_tensors)
-print(f"40 logged loss tensors keep {kept.nodes} backward nodes and {kept.saved_bytes} bytes of saved tensors")
+print(
+    f"40 logged loss tensors keep {kept.nodes} backward nodes and {kept.saved_bytes}"
+    " bytes of saved tensors"
+)
 claim("logged loss tensors keep their backward nodes after backward", kept.nodes >= 40)
 claim("but backward freed every tensor those nodes saved", kept.saved_tensors == 0)
 with torch.enable_grad():  # an evaluation step with recording on and no backward
     unused = torch.nn.functional.mse_loss(model(inputs), targets)
-claim("a loss tensor that never went through backward keeps its saved tensors too",
-      torchfig.graph_memory(unused).saved_bytes > 0)
+claim(
+    "a loss tensor that never went through backward keeps its saved tensors too",
+    torchfig.graph_memory(unused).saved_bytes > 0,
+)
 del loss_tensors, unused
 
 # %%
 # Plotting predictions needs detach
 # ---------------------------------
 predictions = model(inputs)
-with claim_raises("matplotlib refuses a tensor that requires grad", RuntimeError, "requires grad"):
+with claim_raises(
+    "matplotlib refuses a tensor that requires grad", RuntimeError, "requires grad"
+):
     plt.plot(inputs, predictions)
 plt.close("all")
 

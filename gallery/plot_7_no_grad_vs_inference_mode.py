@@ -22,7 +22,9 @@ import torchfig
 from torchfig import claim, claim_raises
 
 torch.manual_seed(0)
-model = torch.nn.Sequential(torch.nn.Linear(256, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
+model = torch.nn.Sequential(
+    torch.nn.Linear(256, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10)
+)
 batch = torch.randn(64, 256)
 
 
@@ -41,8 +43,14 @@ def seconds_per_call(context, repeats=200):
 # The numbers depend on the machine and the model, and so does which
 # switch is faster; the page shows the ones measured while the site was
 # built. Run the script to see yours.
-timings = {name: seconds_per_call(ctx) for name, ctx in
-           [("enable_grad", torch.enable_grad), ("no_grad", torch.no_grad), ("inference_mode", torch.inference_mode)]}
+timings = {
+    name: seconds_per_call(ctx)
+    for name, ctx in [
+        ("enable_grad", torch.enable_grad),
+        ("no_grad", torch.no_grad),
+        ("inference_mode", torch.inference_mode),
+    ]
+}
 for name, seconds in timings.items():
     print(f"{name:15} {seconds * 1e6:8.1f} microseconds per forward pass")
 
@@ -57,10 +65,20 @@ with torch.no_grad():
     plain = model(batch)
 with torch.inference_mode():
     inferred = model(batch)
-print(f"recording on:   the graph keeps {torchfig.graph_memory(recorded).saved_bytes} bytes of saved tensors")
+print(
+    f"recording on:   the graph keeps {torchfig.graph_memory(recorded).saved_bytes}"
+    " bytes of saved tensors"
+)
 print("no_grad:        no graph" if plain.grad_fn is None else "no_grad: a graph")
-print("inference_mode: no graph" if inferred.grad_fn is None else "inference_mode: a graph")
-claim("with recording on, the output's graph keeps saved tensors", torchfig.graph_memory(recorded).saved_bytes > 0)
+print(
+    "inference_mode: no graph"
+    if inferred.grad_fn is None
+    else "inference_mode: a graph"
+)
+claim(
+    "with recording on, the output's graph keeps saved tensors",
+    torchfig.graph_memory(recorded).saved_bytes > 0,
+)
 claim("under no_grad the output has no graph", plain.grad_fn is None)
 claim("under inference_mode the output has no graph", inferred.grad_fn is None)
 
@@ -69,8 +87,14 @@ claim("under inference_mode the output has no graph", inferred.grad_fn is None)
 # ---------------------------
 claim("no_grad results are ordinary tensors", not plain.is_inference())
 claim("inference_mode results are inference tensors", inferred.is_inference())
-with claim_raises("inference tensors cannot be saved for backward", RuntimeError, "Inference tensors cannot be saved"):
+with claim_raises(
+    "inference tensors cannot be saved for backward",
+    RuntimeError,
+    "Inference tensors cannot be saved",
+):
     (model[0].weight.sum() * inferred).sum().backward()
 (model[0].bias.sum() + inferred).sum().backward()
-claim("but they can meet autograd where no operation saves them: an addition works",
-      model[0].bias.grad is not None)
+claim(
+    "but they can meet autograd where no operation saves them: an addition works",
+    model[0].bias.grad is not None,
+)

@@ -28,7 +28,10 @@ with claim_raises("numpy() refuses a non-CPU tensor", TypeError, "meta"):
 # ---------------
 t = torch.tensor([1.0, 2.0], requires_grad=True)
 claim("cpu() of a CPU tensor is the tensor itself", t.cpu() is t)
-claim("detach().cpu().numpy() of a CPU tensor shares memory", torchfig.shares_memory(t.detach().cpu().numpy(), t))
+claim(
+    "detach().cpu().numpy() of a CPU tensor shares memory",
+    torchfig.shares_memory(t.detach().cpu().numpy(), t),
+)
 
 # %%
 # On a GPU, ``.cpu()`` copies the tensor into host memory (from PyTorch's
@@ -40,9 +43,15 @@ device = "cuda" if torch.cuda.is_available() else "cpu"
 on_device = torch.tensor([1.0, 2.0], device=device, requires_grad=True)
 host = on_device.detach().cpu().numpy()
 print(f"{device=} shares={torchfig.shares_memory(host, on_device)}")
-claim(f"on {device}, detach().cpu().numpy() gives the tensor's values", host.tolist() == [1.0, 2.0])
-claim(f"on {device}, the array {'shares' if device == 'cpu' else 'does not share'} the tensor's memory",
-      torchfig.shares_memory(host, on_device) == (device == "cpu"))
+claim(
+    f"on {device}, detach().cpu().numpy() gives the tensor's values",
+    host.tolist() == [1.0, 2.0],
+)
+claim(
+    f"on {device}, the array {'shares' if device == 'cpu' else 'does not share'} the"
+    " tensor's memory",
+    torchfig.shares_memory(host, on_device) == (device == "cpu"),
+)
 
 # %%
 # ``numpy(force=True)``
@@ -53,14 +62,24 @@ claim(f"on {device}, the array {'shares' if device == 'cpu' else 'does not share
 # The checks below show when it copies on this machine.
 forced = t.numpy(force=True)
 claim("force=True works on a tensor that requires grad", isinstance(forced, np.ndarray))
-claim("force=True on a CPU float tensor returns a view", torchfig.shares_memory(forced, t))
+claim(
+    "force=True on a CPU float tensor returns a view", torchfig.shares_memory(forced, t)
+)
 conjugated = torch.tensor([1 + 1j]).conj()
-claim("force=True on a conjugated tensor returns a copy",
-      not torchfig.shares_memory(conjugated.numpy(force=True), conjugated))
+claim(
+    "force=True on a conjugated tensor returns a copy",
+    not torchfig.shares_memory(conjugated.numpy(force=True), conjugated),
+)
 
 # %%
 # The memory behind each result
 # -----------------------------
-torchfig.memory_figure({"t": t, "forced": forced, "conjugated": conjugated,
-                        "conjugated.numpy(force=True)": conjugated.numpy(force=True)},
-                       title="force=True: a view when nothing needs converting, a copy otherwise")
+torchfig.memory_figure(
+    {
+        "t": t,
+        "forced": forced,
+        "conjugated": conjugated,
+        "conjugated.numpy(force=True)": conjugated.numpy(force=True),
+    },
+    title="force=True: a view when nothing needs converting, a copy otherwise",
+)

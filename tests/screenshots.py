@@ -13,8 +13,8 @@ from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 WIDTHS = (1280, 375)
-PAGES = ("index", "history", "graph", "detach", "shared-memory", "why-numpy-refuses",
-         "recording-off", "devices", "recipes", "verified-claims")
+PAGES = ("index", "history", "graph", "backward", "detach", "shared-memory", "why-numpy-refuses",
+         "recording-off", "devices", "beyond-numpy", "recipes", "verified-claims")
 
 
 def main(html: Path, out: Path, pages) -> None:

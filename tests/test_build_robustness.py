@@ -96,3 +96,4 @@ def test_outputs_lose_pytorchs_build_paths_and_the_checkout(tmp_path):
                "(Triggered internally at /__w/pytorch/pytorch/torch/csrc/utils/tensor_numpy.cpp:213.)")
     assert clean_output(warning, "/build/site") == "UserWarning: The given NumPy array is not writable."
     assert clean_output('File "/build/site/docs/page.md", line 3', "/build/site") == 'File "docs/page.md", line 3'
+    assert clean_output("/tmp/ipykernel_4242/123.py:5: UserWarning: careful", "/x") == "UserWarning: careful"

@@ -33,7 +33,7 @@ def test_pages_in_one_warm_kernel_give_what_fresh_kernels_give(tmp_path, monkeyp
         monkeypatch.setenv(name, "")
     prepare_kernel_environment(SimpleNamespace(confdir=str(site)), None)  # kernels start as in a build
     pages = sorted(p for p in (site / "docs").glob("*.md") if p.read_text().startswith("---\nfile_format: mystnb"))
-    assert len(pages) == 9
+    assert len(pages) == 11
 
     fresh = {}
     for page in pages:

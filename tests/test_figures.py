@@ -92,7 +92,7 @@ def test_saved_tensor_whose_version_moved():
     y.detach().add_(1)
     fig = torchfig.autograd_graph(loss, names={"y": y})
     saved = [t for t in labels(fig).values() if t.startswith("saved self")]
-    assert saved == ["saved self\nchanged since saved (version 0, now 1): backward will refuse"]
+    assert saved == ["saved self\nchanged since saved\n(version 0, now 1):\nbackward will refuse"]
 
 
 def test_saved_tensors_after_backward_are_freed():

@@ -51,7 +51,7 @@ def reader_python(built_site, tmp_path_factory) -> Path:
 
 def downloads(built_site: Path, suffix: str) -> list[Path]:
     found = sorted((built_site / "_downloads").rglob(f"plot_*{suffix}"), key=lambda p: p.name)
-    assert len(found) == 8
+    assert len(found) == 10
     return found
 
 

@@ -15,11 +15,12 @@ from torchfig.claims import CHECK_MARK
 
 pytestmark = pytest.mark.build
 
-PAGES = ["index", "history", "graph", "detach", "shared-memory", "why-numpy-refuses",
-         "recording-off", "devices", "recipes"]
+PAGES = ["index", "history", "graph", "backward", "detach", "shared-memory", "why-numpy-refuses",
+         "recording-off", "devices", "beyond-numpy", "recipes"]
 EXAMPLES = ["plot_1_readers_code", "plot_2_silent_wrong_gradient", "plot_3_round_trips",
             "plot_4_shared_memory_tour", "plot_5_draw_your_model", "plot_6_logging_and_plotting",
-            "plot_7_no_grad_vs_inference_mode", "plot_8_devices"]
+            "plot_7_no_grad_vs_inference_mode", "plot_8_devices", "plot_9_trace_your_model",
+            "plot_10_beyond_numpy"]
 NO_FIGURE = {"plot_6_logging_and_plotting", "plot_7_no_grad_vs_inference_mode"}  # a matplotlib plot; timings
 ALL = PAGES + [f"examples/{name}" for name in EXAMPLES]
 
@@ -109,7 +110,7 @@ def test_verified_claims_follow_the_reading_order(built_site):
     html = soup(built_site, "verified-claims")
     listed = [a["href"].removesuffix(".html") for a in html.select(".claims-checked > p > strong > a")]
     assert listed == [page for page in ALL if page in listed]
-    assert listed[:2] == ["index", "history"] and listed[-1] == "examples/plot_8_devices"
+    assert listed[:2] == ["index", "history"] and listed[-1] == "examples/plot_10_beyond_numpy"
 
 
 def test_checked_prose_links_each_sentence_to_its_check(built_site):

@@ -10,15 +10,19 @@ from .figure import Figure, GraphvizNotFound, to_svg
 from .flow import data_flow, record
 from .graph import GraphMemory, autograd_graph, graph_memory
 from .memory import memory_figure, shares_memory
+from .trace import BackwardTrace, backward_figure, backward_steps, watch_backward
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BackwardTrace",
     "ClaimFailed",
     "Figure",
     "GraphMemory",
     "GraphvizNotFound",
     "autograd_graph",
+    "backward_figure",
+    "backward_steps",
     "claim",
     "claim_close",
     "claim_equal",
@@ -31,4 +35,5 @@ __all__ = [
     "record",
     "shares_memory",
     "to_svg",
+    "watch_backward",
 ]

@@ -6,14 +6,17 @@ import numpy as np
 import torch
 
 MAX_VALUES = 6
+PER_LINE = 3  # values per label line: long rows of numbers make figures too wide for a page
 
 
 def format_values(values) -> str:
-    """At most MAX_VALUES numbers, four significant digits each (complex numbers stay complex)."""
+    """At most MAX_VALUES numbers, four significant digits each (complex numbers stay complex),
+    PER_LINE to a line."""
     flat = np.asarray(values).reshape(-1)
     kind = complex if np.iscomplexobj(flat) else float
-    shown = ", ".join(f"{kind(v):.4g}" for v in flat[:MAX_VALUES])
-    return f"[{shown}{', ...' if flat.size > MAX_VALUES else ''}]"
+    shown = [f"{kind(v):.4g}" for v in flat[:MAX_VALUES]] + (["..."] if flat.size > MAX_VALUES else [])
+    rows = [", ".join(shown[i:i + PER_LINE]) for i in range(0, len(shown), PER_LINE)]
+    return "[" + ",\n".join(rows) + "]"
 
 
 def shape_text(shape) -> str:
@@ -34,9 +37,9 @@ def tensor_lines(t: torch.Tensor, name: str | None, *, values: bool = False, gra
     if t.device.type != "cpu":
         lines.append(f"device {t.device.type}")
     if values and t.device.type == "cpu":
-        lines.append("value " + format_values(t.detach().resolve_conj().resolve_neg()))
+        lines += ("value " + format_values(t.detach().resolve_conj().resolve_neg())).split("\n")
     if grad and t.grad is not None:
-        lines.append("grad " + format_values(t.grad.detach()))
+        lines += ("grad " + format_values(t.grad.detach())).split("\n")
     return lines
 
 

@@ -56,11 +56,11 @@ def saved_tensor_state(fn, attr: str):
         moved = _VERSION_MOVED.search(str(err))
         if moved:
             now, then = moved.groups()
-            return None, f"changed since saved (version {then}, now {now}): backward will refuse"
+            return None, f"changed since saved\n(version {then}, now {now}):\nbackward will refuse"
         return None, "freed by backward"
     if not isinstance(value, torch.Tensor):
         return None, None
-    return value, f"unchanged since saved (version {value._version})"
+    return value, f"unchanged since saved\n(version {value._version})"
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ def autograd_graph(
     name_of = Names(names)
     title = title or "Autograd graph of " + ", ".join(name_of(t) or "the output" for t in outputs)
     fig = Figure(title)
-    fig.attr(rankdir="TB")
+    fig.attr(rankdir="TB", nodesep="0.15", ranksep="0.35")  # tight: wide graphs must fit a page column
 
     walk = _Walk().visit([t.grad_fn for t in outputs])
     head_of = _chains(walk, collapse) if collapse else {}
@@ -211,7 +211,7 @@ def _draw_node(fig, fn, fid, head_of, name_of, *, values, saved):
         fig.node(fid, label_text(kind), fillcolor=FILL["accumulate"])
         leaf = fn.variable
         leaf_id = f"{fid}_leaf"
-        lines = tensor_lines(leaf, name_of(leaf), values=values, grad=values) + ["leaf: .grad collects here"]
+        lines = tensor_lines(leaf, name_of(leaf), values=values, grad=values) + ["leaf: .grad lands here"]
         fig.node(leaf_id, label_text(*lines), fillcolor=FILL["leaf"])
         fig.edge(fid, leaf_id)
         return
@@ -229,7 +229,8 @@ def _draw_node(fig, fn, fid, head_of, name_of, *, values, saved):
             lines += [name_of(tensor) or shape_text(tensor.shape)]
             if values:
                 lines += tensor_lines(tensor, None, values=True)[2:]
-        lines.append(state)
+        lines += state.split("\n")
         colour = OK if tensor is not None else CUT
         fig.node(saved_id, label_text(*lines), shape="note", fillcolor=FILL["saved"], color=colour)
         fig.edge(fid, saved_id, style="dotted", arrowhead="none")
+        fig.body.append(f"\t{{rank=same; {fid}; {saved_id}}}\n")  # beside its node: narrower than a row below

@@ -94,7 +94,7 @@ def memory_figure(names: dict, *, values: bool = True, title: str | None = None)
         else:
             lines = array_lines(obj, name)
             if values:
-                lines.append("value " + format_values(obj))
+                lines += ("value " + format_values(obj)).split("\n")
             lines.append("no version counter")
             fill = FILL["array"]
         fig.node(f"obj{i}", label_text(*lines), fillcolor=fill)

@@ -12,6 +12,10 @@ PATTERNS = {
 }
 PAGES = {
     "torch.autograd.Function": "https://docs.pytorch.org/docs/stable/autograd.html#function",
+    "torch.autograd.graph.allow_mutation_on_saved_tensors":
+        "https://docs.pytorch.org/docs/stable/autograd.html#torch.autograd.graph.allow_mutation_on_saved_tensors",
+    "torch.autograd.graph.saved_tensors_hooks":
+        "https://docs.pytorch.org/docs/stable/autograd.html#torch.autograd.graph.saved_tensors_hooks",
     "torch.inference_mode": "https://docs.pytorch.org/docs/stable/generated/torch.autograd.grad_mode.inference_mode.html",
     "torch.set_grad_enabled": "https://docs.pytorch.org/docs/stable/generated/torch.autograd.grad_mode.set_grad_enabled.html",
 }

@@ -2,6 +2,8 @@
 
 - furo's two side panels are both ``<aside>`` landmarks; each gets its own label.
 - code blocks that scroll sideways must be reachable by keyboard: ``<pre>`` gets ``tabindex="0"``.
+- myst-nb's "Show code cell source" toggle is labelled "Toggle hidden content", a name that
+  differs from its visible text; the visible text alone names it.
 - sphinx-gallery's thumbnail links hide their text with CSS; each gets an ``aria-label``.
 - figures drawn as SVG get ``width`` and ``height`` (no layout shift while they
   load) and, where the page gave them none, the figure's own title as alt text.
@@ -19,6 +21,7 @@ REPLACEMENTS = (
     ('<aside class="sidebar-drawer">', '<aside class="sidebar-drawer" aria-label="Site navigation">'),
     ('<aside class="toc-drawer', '<aside aria-label="On this page" class="toc-drawer'),
     ("<pre>", '<pre tabindex="0">'),
+    ('<summary aria-label="Toggle hidden content">', "<summary>"),
 )
 THUMBNAIL_LINK = re.compile(r'(<div class="sphx-glr-thumbcontainer".*?<p><a class="reference internal" href="[^"]+")'
                             r'(><span class="doc">([^<]+)</span>)', flags=re.S)

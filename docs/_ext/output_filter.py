@@ -3,6 +3,8 @@
 - PyTorch's C++ warnings end with "(Triggered internally at <path of
   PyTorch's own build>:<line>.)": a path on a machine the reader never saw.
 - An absolute path under the site's checkout would show where this build ran.
+- A warning raised by a page's cell starts with the kernel's temporary file
+  for that cell, which differs from run to run.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from docutils import nodes
 
 OUTPUT_CLASSES = {"output", "sphx-glr-script-out"}  # myst-nb and sphinx-gallery output blocks
 TRIGGERED_INTERNALLY = re.compile(r" ?\(Triggered internally at [^)]*\)")
+KERNEL_CELL = re.compile(r"\S*/ipykernel_\d+/\d+\.py:\d+: ")  # a warning's location: a temporary file per kernel
 
 
 def clean_output(text: str, checkout: str) -> str:
-    text = TRIGGERED_INTERNALLY.sub("", text)
+    text = KERNEL_CELL.sub("", TRIGGERED_INTERNALLY.sub("", text))
     return text.replace(checkout.rstrip("/") + "/", "").replace(checkout, ".")
 
 

@@ -1,9 +1,10 @@
-"""Figure library speed: 1,000-node autograd graphs, walked and laid out by dot.
+"""Figure library speed: 1,000-node autograd graphs and backward traces, walked and laid out by dot.
 
 Usage: python tests/bench/figure_speed.py
 
 Prints the node count and seconds for each graph and exits 1 when one takes
-more than 2 s (the target for a 1,000-node graph, walk and layout included).
+more than 2 s (the target for a 1,000-node graph, walk and layout included;
+for a trace, the watched backward and the drawing are timed together).
 """
 
 from __future__ import annotations
@@ -48,6 +49,13 @@ def backward_nodes(output: torch.Tensor) -> int:
     return len(seen)
 
 
+def traced(output: torch.Tensor) -> torchfig.Figure:
+    """Backward through ``output`` with every node watched, then its trace drawn."""
+    with torchfig.watch_backward(output) as trace:
+        output.backward()
+    return torchfig.backward_figure(trace)
+
+
 def main() -> int:
     cases = {
         "chain of 1000 additions": (chain(1000), {"collapse": None}),
@@ -55,15 +63,17 @@ def main() -> int:
         "MLP of 200 layers": (deep_mlp(200), {"collapse": None}),
         "MLP of 200 layers, depth 40": (deep_mlp(200), {"max_depth": 40}),
     }
+    traces = {"traced chain of 1000 additions": chain(1000), "traced MLP of 200 layers": deep_mlp(200)}
     slow = []
     print(f"{'graph':32} {'nodes':>6} {'drawn':>6} {'seconds':>8}")
-    for name, (output, options) in cases.items():
+    for name, (output, options) in [*cases.items(), *((n, (o, None)) for n, o in traces.items())]:
+        nodes = backward_nodes(output)
         start = time.perf_counter()
-        figure = torchfig.autograd_graph(output, **options)
+        figure = torchfig.autograd_graph(output, **options) if options is not None else traced(output)
         torchfig.to_svg(figure)
         seconds = time.perf_counter() - start
         drawn = len(re.findall(r"^\t(?!graph |node |edge )\w+ \[", figure.source, flags=re.M))  # boxes drawn
-        print(f"{name:32} {backward_nodes(output):6d} {drawn:6d} {seconds:8.2f}")
+        print(f"{name:32} {nodes:6d} {drawn:6d} {seconds:8.2f}")
         if seconds > TARGET_SECONDS:
             slow.append(name)
     print(f"\nOver {TARGET_SECONDS} s: {', '.join(slow)}" if slow else f"\nAll within {TARGET_SECONDS} s.")
