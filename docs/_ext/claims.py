@@ -28,6 +28,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, new_document
 
 from buildenv import versions
+from execution_errors import code_cells, failed_cell, is_output, tags
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,6 @@ logger = logging.getLogger(__name__)
 # would add seconds to every build; a test checks the two agree.
 CHECK_MARK = "\u2714"
 EVIDENCE_INDENT = "    "  # claim_raises and claim_warns print PyTorch's message under the claim, indented
-OUTPUT_CLASSES = {"output", "sphx-glr-script-out"}  # myst-nb and sphinx-gallery output blocks
 PROSE_TAG = "prose"
 EVIDENCE_TITLE = "How the sentences on this page are checked"
 
@@ -107,16 +107,6 @@ def _claim_lines(text: str) -> list[tuple[str, list[str]]] | None:
     return claims
 
 
-def _tags(cell) -> list[str]:
-    return cell.get("cell_metadata", {}).get("tags", [])
-
-
-def failed_cell(cell) -> bool:
-    """A code cell whose code raised, other than one that raises on purpose."""
-    return "raises-exception" not in _tags(cell) and any(
-        "traceback" in b["classes"] for b in cell.findall(nodes.literal_block))
-
-
 def _render_markdown(doctree, text: str) -> list[nodes.Node]:
     """MyST Markdown rendered with the page's settings (roles, links) into nodes for this page."""
     scratch = new_document(doctree["source"], doctree.settings)
@@ -141,15 +131,15 @@ def _evidence_section(doctree) -> nodes.section:
 
 def render_prose(app, doctree) -> None:
     """Replace every cell tagged ``prose`` with its claims' sentences, each marked and linked to its check."""
-    code_cells = [c for c in doctree.findall(nodes.container) if c.get("nb_element") == "cell_code"]
-    if any(failed_cell(c) for c in code_cells):
+    cells = code_cells(doctree)
+    if any(failed_cell(c) for c in cells):
         return  # later cells never ran: execution_errors reports the one error, and the build stops
     evidence = None
-    cells = [c for c in code_cells if PROSE_TAG in _tags(c)]
+    cells = [c for c in cells if PROSE_TAG in tags(c)]
     for number, cell in enumerate(cells, start=1):
         # warnings PyTorch prints on stderr are not claims; they stay visible with the check's evidence
         outputs = [b for b in cell.findall(nodes.literal_block)
-                   if OUTPUT_CLASSES & set(b["classes"]) and "stderr" not in b["classes"]]
+                   if is_output(b) and "stderr" not in b["classes"]]
         claims = _claim_lines("\n".join(b.astext() for b in outputs))
         if not claims:
             logger.warning("a cell tagged 'prose' must print claims and nothing else "
@@ -176,7 +166,7 @@ def render_prose(app, doctree) -> None:
             prose.append(paragraph)
         block = nodes.container("", *[c.deepcopy() for c in cell.children], ids=[anchor], classes=["evidence-cell"])
         for output in block.findall(nodes.literal_block):
-            if OUTPUT_CLASSES & set(output["classes"]):
+            if is_output(output):
                 output["classes"].append("evidence-output")  # collected above, not again by collect()
         evidence += block
         parent = cell.parent
@@ -188,7 +178,7 @@ def collect(app, doctree) -> None:
     """Claims printed under the code cells and examples that show their code."""
     found = _found(app.env, "checked")
     for block in doctree.findall(nodes.literal_block):
-        if not OUTPUT_CLASSES & set(block["classes"]) or "evidence-output" in block["classes"]:
+        if not is_output(block) or "evidence-output" in block["classes"]:
             continue
         sentences = [line[2:].strip() for line in block.astext().splitlines() if line.startswith(CHECK_MARK + " ")]
         if not sentences:

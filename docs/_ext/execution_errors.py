@@ -23,6 +23,7 @@ from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+OUTPUT_CLASSES = {"output", "sphx-glr-script-out"}  # myst-nb and sphinx-gallery output blocks
 CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
 
 
@@ -32,13 +33,28 @@ def _cell_fence_lines(path: Path) -> list[int]:
     return notebook.metadata["source_map"]
 
 
+def is_output(block) -> bool:
+    """A literal block that holds what executed code printed."""
+    return bool(OUTPUT_CLASSES & set(block["classes"]))
+
+
+def code_cells(doctree) -> list:
+    return [c for c in doctree.findall(nodes.container) if c.get("nb_element") == "cell_code"]
+
+
+def tags(cell) -> list[str]:
+    return cell.get("cell_metadata", {}).get("tags", [])
+
+
+def failed_cell(cell) -> bool:
+    """A code cell whose code raised, other than one that raises on purpose."""
+    return "raises-exception" not in tags(cell) and any(
+        "traceback" in b["classes"] for b in cell.findall(nodes.literal_block))
+
+
 def report_failed_cells(app, doctree) -> None:
     fence_lines = None
-    for cell in doctree.findall(nodes.container):
-        if cell.get("nb_element") != "cell_code":
-            continue
-        if "raises-exception" in cell.get("cell_metadata", {}).get("tags", []):
-            continue
+    for cell in filter(failed_cell, code_cells(doctree)):
         for output in cell.findall(nodes.literal_block):
             if "traceback" not in output["classes"]:
                 continue

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from docutils import nodes
 
-OUTPUT_CLASSES = {"output", "sphx-glr-script-out"}  # myst-nb and sphinx-gallery output blocks
+from execution_errors import is_output
+
 TRIGGERED_INTERNALLY = re.compile(r" ?\(Triggered internally at [^)]*\)")
 KERNEL_CELL = re.compile(r"\S*/ipykernel_\d+/\d+\.py:\d+: ")  # a warning's location: a temporary file per kernel
 
@@ -27,7 +28,7 @@ def clean_output(text: str, checkout: str) -> str:
 def filter_outputs(app, doctree) -> None:
     checkout = str(Path(app.confdir).resolve())
     for block in doctree.findall(nodes.literal_block):
-        if not OUTPUT_CLASSES & set(block["classes"]):
+        if not is_output(block):
             continue
         for text in list(block.findall(nodes.Text)):
             cleaned = clean_output(str(text), checkout)
