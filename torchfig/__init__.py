@@ -5,7 +5,7 @@ notebooks display as SVG; :func:`to_svg` gives the SVG text.
 """
 
 from .chart import decision_chart
-from .claims import ClaimFailed, claim, claim_close, claim_equal, claim_raises, claim_warns
+from .claims import ClaimFailed, claim, claim_cases, claim_close, claim_equal, claim_raises, claim_warns, say
 from .figure import Figure, GraphvizNotFound, to_svg
 from .flow import data_flow, record
 from .graph import GraphMemory, autograd_graph, graph_memory
@@ -24,6 +24,7 @@ __all__ = [
     "backward_figure",
     "backward_steps",
     "claim",
+    "claim_cases",
     "claim_close",
     "claim_equal",
     "claim_raises",
@@ -33,6 +34,7 @@ __all__ = [
     "graph_memory",
     "memory_figure",
     "record",
+    "say",
     "shares_memory",
     "to_svg",
     "watch_backward",

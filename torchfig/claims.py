@@ -3,6 +3,12 @@
 A claim that holds prints one line starting with ``CHECK_MARK`` (the site's
 build collects those lines into its "Verified claims" page); a claim that does
 not hold raises :class:`ClaimFailed` with the sentence and what was observed.
+
+:func:`claim_cases` checks one sentence on several cases and says how many,
+so a sentence that generalises ("every", "always", "because") can show that
+its check covers more than one case. :func:`say` prints the unchecked words
+that join checked sentences into a paragraph; it is marked ``CONNECTING`` so
+that nobody, the site's build included, mistakes it for a check.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ import numpy as np
 import torch
 
 CHECK_MARK = "\u2714"  # heavy check mark; the build looks for lines starting with it
+CONNECTING = "\u00b6"  # pilcrow: words between checked sentences, checked by nothing
+CASES = "checked on {count} cases: "  # the first evidence line of a claim_cases
 
 
 class ClaimFailed(AssertionError):
@@ -51,6 +59,26 @@ def claim(sentence: str, holds, *, observed=None) -> None:
         shown = "" if observed is None else f"; observed: {observed!r}"
         raise _fails(sentence, shown)
     _holds(sentence)
+
+
+def claim_cases(sentence: str, cases) -> None:
+    """Check one sentence on several cases: ``cases`` maps a short label to a bool.
+
+    Every case must hold; at least two are needed (one case is :func:`claim`).
+    The labels are printed under the sentence, so readers see what was covered.
+    """
+    cases = dict(cases)
+    if len(cases) < 2:
+        raise ValueError(f"claim_cases needs at least two cases, got {len(cases)}: use claim() for one")
+    failing = [label for label, holds in cases.items() if not _as_bool(holds)]
+    if failing:
+        raise _fails(sentence, f"; fails for: {', '.join(map(str, failing))}")
+    _holds(sentence, CASES.format(count=len(cases)) + ", ".join(map(str, cases)))
+
+
+def say(text: str) -> None:
+    """Connecting words between the checked sentences of a paragraph: printed, never checked."""
+    print(f"{CONNECTING} {_one_line(text)}")
 
 
 def claim_equal(sentence: str, actual, expected) -> None:

@@ -8,6 +8,7 @@ how to install it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
 import graphviz
@@ -30,7 +31,7 @@ FILL = {
     "memory": "#D9D9D9",  # light grey: memory blocks
     "note": "#FFFFFF",  # white: notes about what the figure left out
     "op": "#F0E442",  # yellow: forward operations
-    "value": "#D9D9D9",  # light grey: plain Python values
+    "value": "#EFEFEF",  # paler grey: plain Python values (never drawn beside memory blocks, but keyed apart)
 }
 # What each fill means, for the key drawn under a figure's title.
 KEY = {
@@ -48,6 +49,33 @@ LINE = "#8C8C8C"
 CUT = "#D55E00"  # vermillion: edges autograd did not record
 OK = "#009E73"  # bluish green: the version check passes
 FONT = "Helvetica,Arial,sans-serif"
+# The names a sentence about a figure uses for its line colours.
+COLOUR_NAMES = {LINE: "grey", CUT: "orange-red", OK: "green"}
+
+
+@dataclass(frozen=True)
+class DrawnNode:
+    """A box as drawn: its text (lines joined by " / "), what its fill means, and how it is outlined."""
+
+    label: str
+    kind: str | None  # a key of FILL ("tensor", "array", ...), None for an unfilled shape
+    dashed: bool
+    outlined: bool  # drawn with a thicker border than the others
+
+
+@dataclass(frozen=True)
+class DrawnEdge:
+    """An arrow as drawn, between the labels of the two boxes it joins."""
+
+    tail: str
+    head: str
+    label: str
+    style: str  # "solid", "dashed" or "dotted"
+    colour: str  # a name from COLOUR_NAMES
+
+
+def _plain(label) -> str:
+    return " / ".join(str(label or "").split("\\n"))
 
 
 class GraphvizNotFound(RuntimeError):
@@ -69,6 +97,9 @@ class Figure(graphviz.Digraph):
         self.captions: list[str] = []
         self.yellow = "function"  # what yellow boxes are: backward functions, or "op" (torch calls)
         self._fills: list[str] = []
+        self._edge_key: dict[str, str] = {}  # how a kind of line is drawn -> what it means
+        self._nodes: dict[str, DrawnNode] = {}
+        self._edges: list[tuple[str, str, DrawnEdge]] = []
         self.graph_attr.update(
             bgcolor="transparent",
             fontname=FONT,
@@ -91,7 +122,32 @@ class Figure(graphviz.Digraph):
     def node(self, name, label=None, _attributes=None, **attrs) -> None:
         if attrs.get("fillcolor") not in (None, *self._fills):
             self._fills.append(attrs["fillcolor"])
+        fill = attrs.get("fillcolor")
+        kind = next((k for k in FILL if FILL[k] == fill and (k not in ("op", "function") or k == self.yellow)), None)
+        style = attrs.get("style", self.node_attr["style"])
+        self._nodes[name] = DrawnNode(_plain(label if label is not None else name), kind, "dashed" in style,
+                                      float(attrs.get("penwidth", 1)) > 1)
         super().node(name, label, _attributes=_attributes, **attrs)
+
+    def edge(self, tail_name, head_name, label=None, _attributes=None, **attrs) -> None:
+        drawn = DrawnEdge("", "", _plain(label), attrs.get("style", "solid"),
+                          COLOUR_NAMES.get(attrs.get("color", LINE), attrs.get("color", LINE)))
+        self._edges.append((tail_name, head_name, drawn))
+        super().edge(tail_name, head_name, label, _attributes=_attributes, **attrs)
+
+    def drawn_nodes(self) -> list[DrawnNode]:
+        """Every box, in the order drawn: what a sentence about the figure can be checked against."""
+        return list(self._nodes.values())
+
+    def drawn_edges(self) -> list[DrawnEdge]:
+        """Every arrow, in the order drawn, named by the labels of the boxes it joins."""
+        def label(name):
+            return self._nodes[name].label if name in self._nodes else name
+        return [DrawnEdge(label(t), label(h), e.label, e.style, e.colour) for t, h, e in self._edges]
+
+    def explain_line(self, drawn_as: str, meaning: str) -> None:
+        """A row of the key for a kind of arrow, such as "dashed orange-red arrow"."""
+        self._edge_key.setdefault(drawn_as, meaning)
 
     def caption(self, text: str) -> None:
         """A line under the title, for what the figure folded or left out."""
@@ -109,6 +165,8 @@ class Figure(graphviz.Digraph):
             for start in range(0, len(cells), 2):  # two to a row keeps the key narrow
                 pair = cells[start:start + 2]
                 rows.append("<TR>" + "".join(pair) + ("<TD></TD>" if len(pair) == 1 else "") + "</TR>")
+            rows += [f'<TR><TD COLSPAN="2" ALIGN="LEFT">{escape(drawn_as)}: {escape(meaning)}</TD></TR>'
+                     for drawn_as, meaning in self._edge_key.items()]
         return "<" + '<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="3">' + "".join(rows) + "</TABLE>>"
 
     def __iter__(self, subgraph: bool = False):

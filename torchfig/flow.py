@@ -110,7 +110,7 @@ def data_flow(recording: Recording, names: dict | None = None, title: str | None
               shared: bool = False) -> Figure:
     """Draw what the recorded code computed, forward, marking every cut in the history.
 
-    A red dashed edge means a tensor that requires grad went into a call whose
+    A dashed orange-red edge means a tensor that requires grad went into a call whose
     result autograd did not connect to it. ``shared=True`` also links every
     NumPy array to each tensor drawn that uses the same memory.
     """
@@ -140,6 +140,7 @@ def data_flow(recording: Recording, names: dict | None = None, title: str | None
             has_history = isinstance(v.obj, torch.Tensor) and v.obj.grad_fn is not None
             if tracked and not has_history:
                 fig.edge(op, node_for(v), label=label_text("not recorded"), color=CUT, fontcolor=CUT, style="dashed")
+                fig.explain_line("dashed orange-red arrow", "autograd did not record this step")
             else:
                 fig.edge(op, node_for(v))
 
@@ -168,6 +169,7 @@ def _link_every_sharing(fig, value_id, recording, names) -> None:
             if shares_memory(a.obj, t.obj):
                 fig.edge(value_id[(id(a.obj), a.version)], value_id[(id(t.obj), t.version)], label=label_text("same memory"),
                          style="dotted", dir="both", constraint="false")
+                fig.explain_line("dotted line", "the two use the same memory")
 
 
 def _link_shared_memory(fig, value_id, produced, recording, names) -> None:

@@ -127,8 +127,10 @@ def backward_figure(trace: BackwardTrace, names: dict | None = None, *, upto: in
         attrs = {"fillcolor": FILL["accumulate" if kind == "AccumulateGrad" else "function"]}
         if not done:
             attrs.update(style="rounded,dashed,filled", fillcolor=FILL["note"])
+            fig.explain_line("dashed box", "a node that has not run yet")
         elif upto is not None and step.number == last:
             attrs.update(penwidth="3")
+            fig.explain_line("thick outline", "the node that just ran")
         fig.node(node_id[fn], label_text(header, *cut), **attrs)
         if kind == "AccumulateGrad":
             leaf = fn.variable
