@@ -33,6 +33,7 @@ extensions = [
     "output_filter",  # no build-machine paths in executed outputs
     "claims",  # checked prose, and the "Verified claims" page
     "downloads",  # the figure library as a wheel readers can install
+    "page_notebooks",  # each explanation page as a notebook to download and run
     "execution_errors",  # a page's exception becomes one error line: file, line, exception
     "api_links",  # {api}`torch.Tensor.detach` links to the PyTorch and NumPy docs
     "html_fixes",  # labels, keyboard access and image sizes the written HTML lacks
@@ -108,6 +109,7 @@ html_static_path = ["docs/_static"]
 templates_path = ["docs/_templates"]  # one override: a heading for the search page
 html_favicon = "docs/_static/favicon.svg"  # browsers ask for one; a missing icon is a failed request
 html_css_files = ["site.css"]
+html_js_files = [("evidence.js", {"defer": "defer"})]  # a ✔ opens its folded check, in every browser
 html_copy_source = False  # readers download scripts from the gallery, not page sources
 html_show_sourcelink = False
 html_show_sphinx = False

@@ -1,5 +1,8 @@
 """Screenshots of built pages at 1280 and 375 px, for a reviewer without a browser.
 
+On each page the first ✔ is activated, so the shot also shows a check opened
+in place under its paragraph.
+
 Usage: python tests/screenshots.py SITE_HTML OUT_DIR [PAGE ...]
 (pages default to every explanation page; nox -s screenshots runs it).
 """
@@ -25,6 +28,9 @@ def main(html: Path, out: Path, pages) -> None:
             for width in WIDTHS:
                 tab = browser.new_page(viewport={"width": width, "height": 800})
                 tab.goto((html / f"{page}.html").resolve().as_uri(), wait_until="load")
+                first_mark = tab.locator("a.claim-mark").first
+                if first_mark.count():
+                    first_mark.click()
                 target = out / f"{page.replace('/', '_')}-{width}.png"
                 tab.screenshot(path=str(target), full_page=True)
                 tab.close()

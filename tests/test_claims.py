@@ -231,3 +231,27 @@ def test_the_build_looks_for_the_mark_claims_print():
     import claims as claims_extension
 
     assert claims_extension.CHECK_MARK == CHECK_MARK
+
+
+def test_claim_cases_needs_several_cases_and_names_the_failing_ones(capsys):
+    from torchfig import claim_cases, say
+
+    claim_cases("both hold", {"first": True, "second": np.bool_(True)})
+    say("so, in words")
+    assert capsys.readouterr().out.splitlines() == [
+        f"{CHECK_MARK} both hold", "    checked on 2 cases: first, second", "\u00b6 so, in words"]
+    with pytest.raises(ValueError, match="at least two cases"):
+        claim_cases("one case", {"only": True})
+    with pytest.raises(ClaimFailed, match="fails for: b"):
+        claim_cases("all hold", {"a": True, "b": False})
+
+
+def test_the_build_reads_the_marks_claims_print():
+    import claims as claims_extension
+    from torchfig import claims as library
+
+    assert claims_extension.CONNECTING == library.CONNECTING
+    assert claims_extension.CASES.match(library.CASES.format(count=3) + "a, b, c")
+    assert claims_extension.overreach("it works because of x", 1) == "because"
+    assert claims_extension.overreach("it works because of x", 2) is None
+    assert claims_extension.overreach("a sentence with nothing general", 1) is None

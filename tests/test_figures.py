@@ -176,3 +176,39 @@ def test_figures_are_transparent_and_titled():
     svg = torchfig.to_svg(torchfig.autograd_graph((x * 2).sum(), title="my title"))
     assert "<title>my title</title>" in svg
     assert 'fill="white"' not in svg  # Graphviz's default background, drawn unless bgcolor is transparent
+
+
+def test_a_figure_reports_what_it_drew_and_keys_its_line_styles():
+    """Sentences about a figure are checked against what was drawn: boxes, arrows, their styles and colours."""
+    t = torch.tensor([1.0, 2.0], requires_grad=True)
+    with torchfig.record() as rec:
+        a = t.detach().numpy()
+    flow = torchfig.data_flow(rec, names={"t": t, "a": a}, shared=True)
+    cut = [e for e in flow.drawn_edges() if e.style == "dashed"]
+    assert [(e.tail, e.colour, e.label) for e in cut] == [("detach", "orange-red", "not recorded")]
+    assert cut[0].head.endswith("no history")
+    shared = [e for e in flow.drawn_edges() if e.style == "dotted"]
+    assert {e.head.split(" / ")[0] for e in shared} == {"t", "tensor"} and all(e.tail.startswith("a / ") for e in shared)
+    assert {n.kind for n in flow.drawn_nodes()} == {"tensor", "array", "op"}
+    svg = torchfig.to_svg(flow)
+    assert "dashed orange&#45;red arrow: autograd did not record this step" in svg
+    assert "dotted line: the two use the same memory" in svg
+    plain = torchfig.to_svg(torchfig.data_flow(rec, names={"t": t, "a": a}))  # no dotted line drawn, none keyed
+    assert "dotted line" not in plain
+
+
+def test_step_figures_report_the_outlined_node():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    z = (x * 3).sum()
+    with torchfig.watch_backward(z) as trace:
+        z.backward()
+    first = torchfig.backward_steps(trace)[0]
+    assert [n.label for n in first.drawn_nodes() if n.outlined] == ["1. SumBackward0"]
+    assert all(n.dashed for n in first.drawn_nodes() if "runs later" in n.label)
+    assert "thick outline: the node that just ran" in torchfig.to_svg(first)
+
+
+def test_memory_figures_key_only_the_boxes_they_draw():
+    t = torch.arange(3.0)
+    svg = torchfig.to_svg(torchfig.memory_figure({"t": t, "a": t.numpy()}))
+    assert "memory block" in svg and "Python value" not in svg

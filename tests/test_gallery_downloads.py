@@ -1,4 +1,4 @@
-"""Every gallery script and notebook, as a reader downloads it, runs alone in an empty folder.
+"""Every gallery script and notebook, and every explanation page's notebook, runs alone in an empty folder.
 
 The reader's environment is a fresh virtual environment holding only what
 the gallery's front page lists (torch, numpy, matplotlib, graphviz and the
@@ -90,6 +90,24 @@ def test_every_notebook_runs_as_downloaded(built_site, reader_python, tmp_path):
                                 env=clean_env(), capture_output=True, text=True, timeout=900)
         if result.returncode != 0:
             failures.append(f"{notebook.name}:\n{result.stderr[-1500:]}")
+    assert failures == []
+
+
+def test_every_page_notebook_runs_as_downloaded(built_site, reader_python, tmp_path):
+    """Each explanation page offers its notebook, and the notebook runs with only the reader's packages."""
+    from test_site import PAGES
+
+    failures = []
+    for page in PAGES:
+        html = (built_site / f"{page}.html").read_text(encoding="utf-8")
+        assert f'href="_notebooks/{page}.ipynb"' in html, f"{page} offers no notebook"
+        copy = alone(built_site / "_notebooks" / f"{page}.ipynb", tmp_path / page)
+        notebook = copy.read_text(encoding="utf-8")
+        assert "{api}" not in notebook and "{term}" not in notebook and ":::" not in notebook, page
+        result = subprocess.run([str(reader_python), "-c", RUN_NOTEBOOK, copy.name], cwd=copy.parent,
+                                env=clean_env(), capture_output=True, text=True, timeout=900)
+        if result.returncode != 0:
+            failures.append(f"{page}.ipynb:\n{result.stderr[-1500:]}")
     assert failures == []
 
 

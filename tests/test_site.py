@@ -23,6 +23,7 @@ EXAMPLES = ["plot_1_readers_code", "plot_2_silent_wrong_gradient", "plot_3_round
             "plot_10_beyond_numpy"]
 NO_FIGURE = {"plot_6_logging_and_plotting", "plot_7_no_grad_vs_inference_mode"}  # a matplotlib plot; timings
 ALL = PAGES + [f"examples/{name}" for name in EXAMPLES]
+OUTPUTS = "div.output pre, div.sphx-glr-script-out pre, .cell_output pre, .evidence-claim pre"  # what code printed
 
 
 def soup(site: Path, page: str) -> BeautifulSoup:
@@ -32,7 +33,7 @@ def soup(site: Path, page: str) -> BeautifulSoup:
 @pytest.mark.parametrize("page", ALL)
 def test_every_page_holds_executed_claims_and_its_versions(built_site, page):
     html = soup(built_site, page)
-    outputs = html.select("div.output pre, div.sphx-glr-script-out pre, .cell_output pre")
+    outputs = html.select(OUTPUTS)
     assert any(CHECK_MARK in o.get_text() for o in outputs), "no executed claim output on the page"
     versions = html.select_one("p.build-versions").get_text()
     assert re.search(r"torch \d+\.\d+\.\d+.*NumPy \d+\.\d+\.\d+.*Python 3\.\d+", versions)
@@ -113,20 +114,60 @@ def test_verified_claims_follow_the_reading_order(built_site):
     assert listed[:2] == ["index", "history"] and listed[-1] == "examples/plot_10_beyond_numpy"
 
 
-def test_checked_prose_links_each_sentence_to_its_check(built_site):
-    """Every ✔ after a sentence leads to the code that checked it and the claim lines that code printed."""
+def checked_sentences(html: BeautifulSoup) -> list:
+    return html.select("p.checked-prose span.checked")
+
+
+def test_each_checked_sentence_opens_its_check_in_place(built_site):
+    """Every ✔ links to its claim's printed line inside a <details> right under its paragraph, and back."""
     marked = 0
     for page in PAGES:
         html = soup(built_site, page)
-        for paragraph in html.select("p.checked"):
-            mark = paragraph.select_one("a.claim-mark")
-            evidence = html.find(id=mark["href"].removeprefix("#"))
-            assert evidence is not None and "evidence-cell" in evidence["class"]
-            assert evidence.select_one(".cell_input pre") is not None, "the check's code is not shown"
-            assert CHECK_MARK in evidence.select_one(".cell_output pre").get_text()
+        for sentence in checked_sentences(html):
+            mark = sentence.find_next_sibling("a", class_="claim-mark")
+            assert mark is not None and mark.get_text(strip=True).startswith(CHECK_MARK)
+            assert mark.select_one(".visually-hidden").get_text(strip=True), "the ✔ has no accessible name"
+            line = html.find(id=mark["href"].removeprefix("#"))
+            details = line.find_parent("details", class_="evidence")
+            paragraph = sentence.find_parent("p")
+            assert details is not None and details.find_previous_sibling() is paragraph, \
+                f"{page}: the check of {sentence['id']} is not right under its paragraph"
+            assert details.select_one("summary") is not None
+            assert details.select_one(".cell_input pre") is not None, "the check's code is not shown"
+            printed = line.select_one("pre").get_text()
+            assert printed.startswith(f"{CHECK_MARK} ") and " ".join(sentence.get_text().split()) in printed
+            assert line.select_one(f'a[href="#{sentence["id"]}"]') is not None, "no way back to the sentence"
             marked += 1
         assert not html.select(".tag_prose"), f"{page}: a prose cell was left as a code cell"
     assert marked >= 60
+
+
+def test_checked_sentences_read_as_paragraphs_with_their_evidence_beside_them(built_site):
+    """At most 40 % of ✔ sentences are a paragraph on their own; at least 90 % have their check in their section."""
+    alone = beside = total = 0
+    for page in PAGES:
+        html = soup(built_site, page)
+        for sentence in checked_sentences(html):
+            paragraph = sentence.find_parent("p")
+            mark = sentence.find_next_sibling("a", class_="claim-mark")
+            words = " ".join(paragraph.get_text().replace(CHECK_MARK, " ").split())
+            mark_name = " ".join(mark.get_text().replace(CHECK_MARK, " ").split())
+            alone += words.removesuffix(mark_name).strip() == " ".join(sentence.get_text().split())
+            line = html.find(id=mark["href"].removeprefix("#"))
+            beside += line.find_parent("section") is paragraph.find_parent("section")
+            total += 1
+    assert alone <= 0.4 * total, f"{alone} of {total} checked sentences stand alone as a paragraph"
+    assert beside >= 0.9 * total, f"only {beside} of {total} checked sentences have their check in their section"
+
+
+def test_no_printed_output_shows_markup(built_site):
+    """What a claim prints is the text the reader reads: no roles, no links to page sources."""
+    for page in ALL:
+        html = soup(built_site, page)
+        for block in html.select(OUTPUTS):
+            text = block.get_text()
+            assert "{api}" not in text and "{term}" not in text, f"{page}: markup in an output: {text[:200]}"
+            assert not re.search(r"\]\([\w-]+\.md", text), f"{page}: a Markdown link in an output: {text[:200]}"
 
 
 def test_gallery_offers_scripts_notebooks_zips_and_the_figure_wheel(built_site):

@@ -122,7 +122,7 @@ def backward_figure(trace: BackwardTrace, names: dict | None = None, *, upto: in
         done = ran(fn)
         header = f"{step.number}. {kind}" if done else (f"{kind} (runs later)" if step else f"{kind} (did not run)")
         # an input without grad_fn (detached, or a constant): no edge to draw, and no gradient sent
-        cut = [f"input {i + 1}: no grad_fn, no gradient" for i, (child, _) in enumerate(fn.next_functions)
+        cut = [f"{_ordinal(i + 1)} input: no grad_fn, no gradient" for i, (child, _) in enumerate(fn.next_functions)
                if child is None and done]
         attrs = {"fillcolor": FILL["accumulate" if kind == "AccumulateGrad" else "function"]}
         if not done:
@@ -157,6 +157,12 @@ def backward_figure(trace: BackwardTrace, names: dict | None = None, *, upto: in
 def backward_steps(trace: BackwardTrace, names: dict | None = None) -> list[Figure]:
     """One figure per step, for following backward node by node."""
     return [backward_figure(trace, names, upto=k) for k in range(1, len(trace.steps) + 1)]
+
+
+def _ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th: counting from one, as a reader counts a call's inputs."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _gradient(g) -> str:

@@ -21,12 +21,19 @@ PAGES = {
 }
 
 
-def api_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+def api_url(text: str) -> str | None:
+    """The reference page of a torch or NumPy name; None for a name of another package."""
     package = text.split(".")[0]
     if text not in PAGES and package not in PATTERNS:
+        return None
+    return PAGES.get(text) or PATTERNS[package].format(text)
+
+
+def api_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    url = api_url(text)
+    if url is None:
         message = inliner.reporter.error(f"{{api}} knows torch and numpy names only, not {text!r}", line=lineno)
         return [inliner.problematic(rawtext, rawtext, message)], [message]
-    url = PAGES.get(text) or PATTERNS[package].format(text)
     return [nodes.reference(rawtext, "", nodes.literal(text, text), refuri=url)], []
 
 

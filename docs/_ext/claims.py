@@ -4,21 +4,27 @@ Three ways a page states behaviour:
 
 - A code cell's claims (``torchfig.claim`` and friends) print one line each,
   ``✔ sentence``, under the code that checked them.
-- A code cell tagged ``prose`` is a paragraph: each of its claims' sentences
-  (MyST Markdown) is shown as prose, followed by a ✔ mark that links to the
-  cell's code and output, moved to a section at the end of the page. The
-  sentence the reader reads is the string the check was given; a check that
-  fails stops the build naming the page and line (``execution_errors``).
+- A code cell tagged ``prose`` is one paragraph: what it prints, in order,
+  becomes the paragraph's text. ``torchfig.say`` lines are connecting words;
+  each claim's sentence (MyST Markdown) is followed by a ✔ mark that opens,
+  right under the paragraph, a ``<details>`` holding the cell's code and what
+  each claim printed, with a link back. The sentence the reader reads is the
+  string the check was given; a check that fails stops the build naming the
+  page and line (``execution_errors``).
 - ``{documented}`` wraps sentences that cannot be executed here (GPU
   behaviour, guarantees) and links them to the documentation they come from;
   they are never shown or counted as verified.
 
-``{verified-claims}`` lists all of them, in the order of the site's path.
+Every ✔ sentence is printed as rendered text (no Markdown markup in outputs),
+and one that generalises ("because", "always", "every", ...) must come from a
+check of several cases (``torchfig.claim_cases``): a sentence may say no more
+than its check. ``{verified-claims}`` lists all of them, in reading order.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -32,13 +38,40 @@ from execution_errors import code_cells, failed_cell, is_output, tags
 
 logger = logging.getLogger(__name__)
 
-# The mark torchfig.claims prints before each claim that holds. Kept here
-# rather than imported, because importing torchfig imports torch, which
-# would add seconds to every build; a test checks the two agree.
-CHECK_MARK = "\u2714"
-EVIDENCE_INDENT = "    "  # claim_raises and claim_warns print PyTorch's message under the claim, indented
+# The marks torchfig.claims prints. Kept here rather than imported, because
+# importing torchfig imports torch, which would add seconds to every build; a
+# test checks the two agree.
+CHECK_MARK = "\u2714"  # before each claim that holds
+CONNECTING = "\u00b6"  # before connecting words (torchfig.say)
+CASES = re.compile(r"^checked on (\d+) cases: ")  # claim_cases' first evidence line
+EVIDENCE_INDENT = "    "  # evidence lines (messages, cases) are printed indented under their claim
 PROSE_TAG = "prose"
-EVIDENCE_TITLE = "How the sentences on this page are checked"
+# Words that generalise or give a reason: a ✔ sentence holding one needs a check of several cases.
+OVERREACH = re.compile(r"\b(because|so|always|never|any|every|all|harmless|only)\b", re.I)
+
+
+class evidence_details(nodes.General, nodes.Element):
+    """``<details>``: the check behind a paragraph, folded under it."""
+
+
+class evidence_summary(nodes.General, nodes.TextElement):
+    """``<summary>``: the line that opens the check."""
+
+
+def _visit_details(self, node):
+    self.body.append(self.starttag(node, "details", "", CLASS="evidence"))
+
+
+def _depart_details(self, node):
+    self.body.append("</details>\n")
+
+
+def _visit_summary(self, node):
+    self.body.append(self.starttag(node, "summary", ""))
+
+
+def _depart_summary(self, node):
+    self.body.append("</summary>\n")
 
 
 class claims_placeholder(nodes.General, nodes.Element):
@@ -94,17 +127,51 @@ def _found(env, kind: str) -> list:
     return _claims_env(env).setdefault(env.docname, {"checked": [], "documented": []})[kind]
 
 
-def _claim_lines(text: str) -> list[tuple[str, list[str]]] | None:
-    """(sentence, evidence lines) of each claim in an output; None if it prints anything else."""
-    claims = []
+def printed_items(text: str) -> list[tuple[str, str, list[str]]] | None:
+    """("claim" or "say", text, evidence lines) of each line a prose cell printed; None if it printed anything else."""
+    items = []
     for line in text.splitlines():
-        if line.startswith(CHECK_MARK + " "):
-            claims.append((line[2:].strip(), []))
-        elif line.startswith(EVIDENCE_INDENT) and claims:
-            claims[-1][1].append(line.strip())
+        if line.startswith((CHECK_MARK + " ", CONNECTING + " ")):
+            items.append(("claim" if line[0] == CHECK_MARK else "say", line[2:].strip(), []))
+        elif line.startswith(EVIDENCE_INDENT) and items and items[-1][0] == "claim":
+            items[-1][2].append(line.strip())
         elif line.strip():
             return None
+    return items
+
+
+def _claims_in(text: str) -> list[tuple[str, list[str]]]:
+    """(sentence, evidence lines) of each claim in an output that may print other lines too."""
+    claims, current = [], None
+    for line in text.splitlines():
+        if line.startswith(CHECK_MARK + " "):
+            current = (line[2:].strip(), [])
+            claims.append(current)
+        elif current is not None and line.startswith(EVIDENCE_INDENT):
+            current[1].append(line.strip())
+        else:
+            current = None
     return claims
+
+
+def case_count(evidence: list[str]) -> int:
+    """How many cases a claim's check covered: one, unless claim_cases said more."""
+    counted = CASES.match(evidence[0]) if evidence else None
+    return int(counted.group(1)) if counted else 1
+
+
+def overreach(sentence: str, cases: int) -> str | None:
+    """The generalising word a one-case check cannot carry, if the sentence has one."""
+    word = OVERREACH.search(sentence)
+    return word.group(1) if word and cases < 2 else None
+
+
+def _warn_overreach(sentence: str, cases: int, location) -> None:
+    word = overreach(sentence, cases)
+    if word:
+        logger.warning(f"a \u2714 sentence says {word!r} but its check covers one case: check several cases "
+                       f"with claim_cases, or move {word!r} into the connecting words (say): {sentence}",
+                       location=location)
 
 
 def _render_markdown(doctree, text: str) -> list[nodes.Node]:
@@ -116,76 +183,115 @@ def _render_markdown(doctree, text: str) -> list[nodes.Node]:
     return list(scratch.children)
 
 
-def _evidence_section(doctree) -> nodes.section:
-    sections = [n for n in doctree.children if isinstance(n, nodes.section)]
-    parent = sections[0] if sections else doctree
-    section = nodes.section("", nodes.title("", EVIDENCE_TITLE), ids=["how-the-sentences-are-checked"],
-                            names=[EVIDENCE_TITLE.lower()], classes=["evidence"])
-    section += nodes.paragraph("", "Each sentence marked \u2714 on this page is the label of a check "
-                                   "that ran while the site was built. Here is the code of each check "
-                                   "and what it printed; if PyTorch stopped behaving as the sentence "
-                                   "says, the check would fail and the site would not build.")
-    parent += section
-    return section
+def _inline(doctree, text: str, cell) -> list[nodes.Node]:
+    """One paragraph of Markdown as inline nodes; a warning if it is anything else."""
+    rendered = _render_markdown(doctree, text)
+    if len(rendered) != 1 or not isinstance(rendered[0], nodes.paragraph):
+        logger.warning(f"a sentence in a prose cell must be one paragraph of Markdown: {text!r}", location=cell)
+        return [nodes.Text(text)]
+    return list(rendered[0].children)
+
+
+def _joined(paragraph: nodes.paragraph, parts: list[nodes.Node]) -> None:
+    """Append ``parts`` with a space before, unless they start with punctuation that hugs the word before."""
+    first = parts[0].astext() if parts else ""
+    hugs = first.startswith((",", ";", ":", ")", "!", "?")) or (first.startswith(".") and not first.startswith(".."))
+    if len(paragraph) and not hugs:
+        paragraph += nodes.Text(" ")
+    paragraph.extend(parts)
+
+
+def _mark(target: str) -> nodes.reference:
+    """The ✔ after a checked sentence: a link that opens its check in place."""
+    return nodes.reference(
+        "", "", nodes.inline("", CHECK_MARK, classes=["claim-tick"]),
+        nodes.inline("", " checked when the site was built: show the check", classes=["visually-hidden"]),
+        refid=target, classes=["claim-mark"])
+
+
+def _evidence(cell, anchor: str, claims: list[tuple[str, str, list[str]]], stderr: list[nodes.Node]):
+    """The folded check: the cell's code, then each claim's printed line with a link back to its sentence."""
+    details = evidence_details("", ids=[anchor])
+    details += evidence_summary("", "The check behind this paragraph: code and output")
+    details += [c.deepcopy() for c in cell.children if c.get("nb_element") == "cell_code_source"]
+    for sentence_id, text, evidence in claims:
+        line = nodes.literal_block("", "\n".join([f"{CHECK_MARK} {text}", *(EVIDENCE_INDENT + e for e in evidence)]),
+                                   language="none")
+        back = nodes.paragraph("", "", nodes.reference("", "\u21a9 back to the sentence", refid=sentence_id),
+                               classes=["evidence-back"])
+        details += nodes.container("", line, back, ids=[f"evidence-{sentence_id}"], classes=["evidence-claim"])
+    details += [b.deepcopy() for b in stderr]  # PyTorch's warnings stay visible beside the check
+    return details
 
 
 def render_prose(app, doctree) -> None:
-    """Replace every cell tagged ``prose`` with its claims' sentences, each marked and linked to its check."""
+    """Replace every cell tagged ``prose`` with one paragraph of its sentences, each ✔ opening its check in place."""
     cells = code_cells(doctree)
     if any(failed_cell(c) for c in cells):
         return  # later cells never ran: execution_errors reports the one error, and the build stops
-    evidence = None
-    cells = [c for c in cells if PROSE_TAG in tags(c)]
-    for number, cell in enumerate(cells, start=1):
-        # warnings PyTorch prints on stderr are not claims; they stay visible with the check's evidence
-        outputs = [b for b in cell.findall(nodes.literal_block)
-                   if is_output(b) and "stderr" not in b["classes"]]
-        claims = _claim_lines("\n".join(b.astext() for b in outputs))
-        if not claims:
-            logger.warning("a cell tagged 'prose' must print claims and nothing else "
-                           "(torchfig.claim, claim_equal, claim_close, claim_raises, claim_warns)",
-                           location=cell)
+    for number, cell in enumerate((c for c in cells if PROSE_TAG in tags(c)), start=1):
+        outputs = [b for b in cell.findall(nodes.literal_block) if is_output(b)]
+        stderr = [b for b in outputs if "stderr" in b["classes"]]
+        items = printed_items("\n".join(b.astext() for b in outputs if b not in stderr))
+        if not items or not any(kind == "claim" for kind, _, _ in items):
+            logger.warning("a cell tagged 'prose' must print claims, with connecting words from say(), "
+                           "and nothing else", location=cell)
             continue
-        if evidence is None:
-            evidence = _evidence_section(doctree)
         anchor = f"check-{number}"
-        prose = []
-        for index, (sentence, _) in enumerate(claims, start=1):
-            rendered = _render_markdown(doctree, sentence)
-            if len(rendered) != 1 or not isinstance(rendered[0], nodes.paragraph):
-                logger.warning(f"a prose claim must be one paragraph of Markdown: {sentence!r}", location=cell)
+        paragraph = nodes.paragraph("", classes=["checked-prose"])
+        claims = []
+        for kind, text, evidence in items:
+            parts = _inline(doctree, text, cell)
+            if kind == "say":
+                _joined(paragraph, parts)
                 continue
-            paragraph = rendered[0]
-            paragraph["ids"].append(f"{anchor}-{index}")
-            paragraph["classes"].append("checked")
-            _found(app.env, "checked").append((_one_line(paragraph.astext()), paragraph["ids"][0]))
-            paragraph += [nodes.Text("\u00a0"), nodes.reference(
-                "", "", nodes.inline("", CHECK_MARK),
-                nodes.inline("", " (checked when the site was built: see the check)", classes=["visually-hidden"]),
-                refid=anchor, reftitle="Checked when the site was built: see the check", classes=["claim-mark"])]
-            prose.append(paragraph)
-        block = nodes.container("", *[c.deepcopy() for c in cell.children], ids=[anchor], classes=["evidence-cell"])
-        for output in block.findall(nodes.literal_block):
-            if is_output(output):
-                output["classes"].append("evidence-output")  # collected above, not again by collect()
-        evidence += block
+            sentence_id = f"{anchor}-{len(claims) + 1}"
+            sentence = nodes.inline("", "", *parts, ids=[sentence_id], classes=["checked"])
+            plain = _one_line(sentence.astext())
+            _warn_overreach(plain, case_count(evidence), cell)
+            _joined(paragraph, [sentence, nodes.Text("\u00a0"), _mark(f"evidence-{sentence_id}")])
+            claims.append((sentence_id, plain, evidence))
+            _found(app.env, "checked").append((plain, sentence_id))
         parent = cell.parent
         position = parent.index(cell)
-        parent[position:position + 1] = prose  # not replace_self: it would give the first paragraph the cell's classes
+        # not replace_self: it would give the paragraph the cell's classes
+        parent[position:position + 1] = [paragraph, _evidence(cell, anchor, claims, stderr)]
+
+
+@lru_cache(maxsize=None)
+def _markdown_free(sentence: str) -> bool:
+    return not re.search(r"[`{\[*_]", sentence)
+
+
+def _rendered_lines(doctree, text: str) -> str:
+    """An output's ✔ lines with their Markdown rendered to the text a reader reads."""
+    lines = []
+    for line in text.splitlines():
+        if line.startswith(CHECK_MARK + " ") and not _markdown_free(line[2:]):
+            rendered = _render_markdown(doctree, line[2:].strip())
+            line = f"{CHECK_MARK} {_one_line(' '.join(n.astext() for n in rendered))}"
+        lines.append(line)
+    return "\n".join(lines) + ("\n" if text.endswith("\n") else "")
 
 
 def collect(app, doctree) -> None:
-    """Claims printed under the code cells and examples that show their code."""
+    """Claims printed under the code cells and examples that show their code, as rendered text."""
     found = _found(app.env, "checked")
-    for block in doctree.findall(nodes.literal_block):
-        if not is_output(block) or "evidence-output" in block["classes"]:
+    for block in list(doctree.findall(nodes.literal_block)):
+        if not is_output(block) or CHECK_MARK not in block.astext():
             continue
-        sentences = [line[2:].strip() for line in block.astext().splitlines() if line.startswith(CHECK_MARK + " ")]
+        rendered = _rendered_lines(doctree, block.astext())
+        if rendered != block.astext():
+            block.children = [nodes.Text(rendered)]
+            block.rawsource = rendered
+        sentences = _claims_in(rendered)
         if not sentences:
             continue
         if not block["ids"]:
             block["ids"].append(f"claims-{len(found) + 1}")
-        found += [(sentence, block["ids"][0]) for sentence in sentences]
+        for sentence, evidence in sentences:
+            _warn_overreach(sentence, case_count(evidence), block)
+            found.append((sentence, block["ids"][0]))
     page = _claims_env(app.env).get(app.env.docname)
     if page is not None and not page["checked"] and not page["documented"]:
         del _claims_env(app.env)[app.env.docname]
@@ -261,6 +367,8 @@ def fill(app, doctree, fromdocname) -> None:
 
 def setup(app):
     app.add_node(claims_placeholder)
+    app.add_node(evidence_details, html=(_visit_details, _depart_details))
+    app.add_node(evidence_summary, html=(_visit_summary, _depart_summary))
     app.add_directive("verified-claims", VerifiedClaims)
     app.add_directive("documented", Documented)
     app.connect("doctree-read", render_prose, priority=400)  # before buildenv's version note ends the page
