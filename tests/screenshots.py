@@ -14,10 +14,10 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from site_pages import explanation_pages
+
 CHROMIUM = "/usr/bin/chromium"
 WIDTHS = (1280, 375)
-PAGES = ("index", "history", "graph", "backward", "detach", "shared-memory", "why-numpy-refuses",
-         "recording-off", "devices", "beyond-numpy", "recipes", "verified-claims")
 
 
 def main(html: Path, out: Path, pages) -> None:
@@ -31,6 +31,7 @@ def main(html: Path, out: Path, pages) -> None:
                 first_mark = tab.locator("a.claim-mark").first
                 if first_mark.count():
                     first_mark.click()
+                    tab.evaluate("document.activeElement.blur()")  # no focus ring or skip link in the shot
                 target = out / f"{page.replace('/', '_')}-{width}.png"
                 tab.screenshot(path=str(target), full_page=True)
                 tab.close()
@@ -39,4 +40,4 @@ def main(html: Path, out: Path, pages) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:] or PAGES)
+    main(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:] or [*explanation_pages(), "verified-claims", "glossary"])

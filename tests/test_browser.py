@@ -20,6 +20,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlparse
 import pytest
 from bs4 import BeautifulSoup
 
+from site_pages import explanation_pages
 from sitebuild import ROOT
 
 pytestmark = [pytest.mark.build, pytest.mark.browser]
@@ -248,3 +249,51 @@ def test_the_landing_page_shows_the_wrong_gradient_above_the_fold(server, browse
     }""")
     context.close()
     assert bottom is not None and bottom <= 800
+
+
+OPEN_EVERY_CHECK = "() => document.querySelectorAll('details.evidence').forEach(d => { d.open = true; })"
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_mark_opens_its_check_in_place_and_leads_back(server, browser, javascript):
+    """Tab to the first ✔, press Enter: the check under the paragraph opens at its line; its link leads back."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(server + "why-numpy-refuses.html", wait_until="load")
+    mark = page.locator("a.claim-mark").first
+    target = mark.get_attribute("href").removeprefix("#")
+    sizes = page.evaluate("""m => [parseFloat(getComputedStyle(m).fontSize),
+                                   parseFloat(getComputedStyle(m.closest('p')).fontSize)]""", mark.element_handle())
+    assert sizes[0] >= sizes[1], "the ✔ is smaller than the text it marks"
+    for _ in range(400):  # reach the mark by keyboard alone
+        page.keyboard.press("Tab")
+        if page.evaluate("m => document.activeElement === m", mark.element_handle()):
+            break
+    else:
+        pytest.fail("the ✔ cannot be reached with the Tab key")
+    page.keyboard.press("Enter")
+    page.wait_for_function("id => document.getElementById(id).closest('details').open", arg=target)
+    line = page.locator(f"#{target}")
+    box = line.bounding_box()
+    assert box is not None and 0 <= box["y"] < 900, "the check's line is not on screen"
+    sentence = target.removeprefix("evidence-")
+    line.locator(f'a[href="#{sentence}"]').click()
+    assert page.evaluate("() => location.hash") == f"#{sentence}"
+    context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_opened_checks_fit_and_pass_axe(built_site, server, browser, width):
+    """With every check opened, nothing scrolls sideways and axe finds no violation."""
+    script = axe_script()
+    problems = []
+    for name in explanation_pages():
+        visit = Visit(browser, server + f"{name}.html", width=width)
+        visit.page.evaluate(OPEN_EVERY_CHECK)
+        problems += [f"{name}: scrolls sideways: {t!r}" for t in visit.page.evaluate(SCROLLING_BLOCKS)]
+        if width == 1280:
+            visit.page.add_script_tag(path=str(script))
+            problems += [f"{name}: {v}" for v in visit.page.evaluate("""async () => (await axe.run(document)).violations
+                .map(v => `${v.id}: ${v.nodes.length} x ${v.nodes[0].target.join(' ')}`)""")]
+        visit.close()
+    assert problems == []

@@ -11,16 +11,13 @@ import pytest
 from bs4 import BeautifulSoup
 
 from sitebuild import build, digests
+from site_pages import examples, explanation_pages
 from torchfig.claims import CHECK_MARK
 
 pytestmark = pytest.mark.build
 
-PAGES = ["index", "history", "graph", "backward", "detach", "shared-memory", "why-numpy-refuses",
-         "recording-off", "devices", "beyond-numpy", "recipes"]
-EXAMPLES = ["plot_1_readers_code", "plot_2_silent_wrong_gradient", "plot_3_round_trips",
-            "plot_4_shared_memory_tour", "plot_5_draw_your_model", "plot_6_logging_and_plotting",
-            "plot_7_no_grad_vs_inference_mode", "plot_8_devices", "plot_9_trace_your_model",
-            "plot_10_beyond_numpy"]
+PAGES = explanation_pages()
+EXAMPLES = examples()
 NO_FIGURE = {"plot_6_logging_and_plotting", "plot_7_no_grad_vs_inference_mode"}  # a matplotlib plot; timings
 ALL = PAGES + [f"examples/{name}" for name in EXAMPLES]
 OUTPUTS = "div.output pre, div.sphx-glr-script-out pre, .cell_output pre, .evidence-claim pre"  # what code printed
@@ -88,6 +85,8 @@ def test_verified_claims_page_lists_every_claim_with_versions_and_working_links(
     assert len(links) == count
     for href in links:
         block = anchored(built_site, href)
+        if "checked" in block.get("class", []):  # a sentence of a paragraph: its ✔ follows it
+            block = block.find_next_sibling("a", class_="claim-mark")
         assert CHECK_MARK in block.get_text()
     documented = html.select(".claims-documented li a")
     assert len(documented) == int(re.match(r"(\d+) sentences", html.select_one("p.documented-summary").get_text()).group(1))
@@ -179,6 +178,17 @@ def test_gallery_offers_scripts_notebooks_zips_and_the_figure_wheel(built_site):
     assert "torchfig-0.1.0-py3-none-any.whl" in names
     index = soup(built_site, "examples/index")
     assert index.find("a", href=re.compile(r"torchfig-0\.1\.0-py3-none-any\.whl$"))
+
+
+def test_the_glossary_links_every_term_to_its_explanation_and_pages_use_it(built_site):
+    glossary = soup(built_site, "glossary")
+    terms = glossary.select("dl.glossary > dt")
+    assert len(terms) >= 15
+    used = " ".join(str(soup(built_site, page).select("a.reference")) for page in ALL)
+    for term in terms:
+        definition = term.find_next_sibling("dd")
+        assert definition.select("a.reference.internal"), f"{term.get_text()}: no link to its explanation"
+        assert f'#{term["id"]}"' in used, f"no page links the term {term.get_text()!r}"
 
 
 def test_the_sitemap_lists_every_page_but_the_error_page(built_site):

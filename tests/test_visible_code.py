@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from test_site import PAGES
+from site_pages import explanation_pages
 
 pytestmark = pytest.mark.build
 
@@ -39,7 +39,7 @@ def run_in_fresh_kernel(cells: list[tuple[str, bool]], folder) -> None:
     NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", explanation_pages())
 def test_the_code_a_page_shows_runs_as_shown(built_site, page, tmp_path):
     cells = visible_cells((built_site / f"{page}.html").read_text(encoding="utf-8"))
     assert cells, "the page shows no code"

@@ -25,8 +25,10 @@ CHROME_FLAGS = "--headless --no-sandbox --disable-gpu --disable-background-netwo
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TARGETS = {"performance": 0.98, "accessibility": 1.0, "best-practices": 1.0, "seo": 1.0}
 TEXT_PAGE_BUDGET = 200 * 1024
-EXPLANATIONS = ("history", "graph", "detach", "shared-memory", "why-numpy-refuses",
-                "recording-off", "devices", "recipes")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/: the one list of pages
+from site_pages import explanation_pages  # noqa: E402
+
+EXPLANATIONS = tuple(page for page in explanation_pages() if page != "index")
 
 
 class GzipHandler(http.server.SimpleHTTPRequestHandler):
