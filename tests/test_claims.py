@@ -213,7 +213,7 @@ def test_an_unsupported_torch_stops_the_build_with_one_line(monkeypatch):
     from sphinx.errors import ConfigError
 
     monkeypatch.setattr(buildenv, "versions", lambda: {"torch": "1.13.1", "numpy": "1.26", "python": "3.11"})
-    with pytest.raises(ConfigError, match=r"^torch 1\.13\.1 is not supported: this site is built against torch 2\.13 and 2\.14"):
+    with pytest.raises(ConfigError, match=r"^torch 1\.13\.1 is not supported: this site is built against torch 2\.13, 2\.14 and 2\.15"):
         buildenv.check_torch(None, None)
 
 

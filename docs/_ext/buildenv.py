@@ -87,7 +87,7 @@ def check_torch(app, config) -> None:
     if series not in supported:
         raise ConfigError(
             f"torch {installed} is not supported: this site is built against torch "
-            f"{' and '.join(supported)} (install requirements.txt)"
+            f"{', '.join(supported[:-1])} and {supported[-1]} (install requirements.txt)"
         )
 
 
