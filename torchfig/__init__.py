@@ -11,11 +11,13 @@ from .flow import data_flow, record
 from .graph import GraphMemory, autograd_graph, graph_memory
 from .memory import memory_figure, shares_memory
 from .modules import ModuleTags, module_bytes, module_graph, module_tags
+from .stepper import BackwardStepper
 from .trace import BackwardTrace, backward_figure, backward_steps, watch_backward
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BackwardStepper",
     "BackwardTrace",
     "ClaimFailed",
     "Figure",
