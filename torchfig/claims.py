@@ -85,7 +85,11 @@ def _as_bool(holds) -> bool:
 
 
 def claim(sentence: str, holds, *, observed=None) -> None:
-    """Check that ``holds`` is true; ``observed`` is shown when it is not."""
+    """Check that ``holds`` is true; ``observed`` is shown when it is not.
+
+    >>> claim("two and two make four", 2 + 2 == 4)
+    ✔ two and two make four
+    """
     if not _as_bool(holds):
         _failed(sentence, "" if observed is None else f"; observed: {observed!r}")
         return
@@ -97,6 +101,10 @@ def claim_cases(sentence: str, cases) -> None:
 
     Every case must hold; at least two are needed (one case is :func:`claim`).
     The labels are printed under the sentence, so readers see what was covered.
+
+    >>> claim_cases("every square is at least zero", {str(v): v * v >= 0 for v in (-2, 0, 3)})
+    ✔ every square is at least zero
+        checked on 3 cases: -2, 0, 3
     """
     cases = dict(cases)
     if len(cases) < 2:

@@ -155,6 +155,12 @@ def autograd_graph(
     saved: show the tensors each node saved for backward, with their version.
     max_depth: stop drawing below this many boxes from an output (a collapsed run is one box).
     collapse: draw runs of at least this many same-type nodes as one node (None: never).
+
+    >>> import torch
+    >>> x = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> fig = autograd_graph((x * 3).sum(), names={"x": x})
+    >>> [box.label.split(" / ")[0] for box in fig.drawn_nodes()][:3]
+    ['tensor', 'SumBackward0', 'MulBackward0']
     """
     outputs = output_tensors(outputs, "autograd_graph")
     if max_depth is not None and max_depth < 1:

@@ -46,7 +46,13 @@ def view_range(obj) -> tuple[int, int] | None:
 
 
 def shares_memory(a, b) -> bool:
-    """True when the byte ranges two objects can reach overlap."""
+    """True when the byte ranges two objects can reach overlap.
+
+    >>> import torch
+    >>> t = torch.arange(4.0)
+    >>> shares_memory(t, t.numpy()), shares_memory(t, t.numpy().copy())
+    (True, False)
+    """
     tensor_or_array(a, "shares_memory")
     tensor_or_array(b, "shares_memory")
     ra, rb = view_range(a), view_range(b)

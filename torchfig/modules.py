@@ -192,6 +192,13 @@ def module_graph(outputs, tags: ModuleTags, *, depth: int | None = 2, fold: bool
     one level deeper is drawn closed, as one box with its node count (None: open everything).
     fold: numbered sibling blocks of identical make-up (a transformer's layers) are drawn once, "x N".
     Each cluster and closed box gives the bytes its saved tensors hold (see :func:`module_bytes`).
+
+    >>> import torch
+    >>> model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1))
+    >>> with module_tags(model) as tags:
+    ...     loss = model(torch.ones(2, 3)).sum()
+    >>> sorted(module_graph(loss, tags).clusters)
+    ['0', '1', '2']
     """
     outputs = output_tensors(outputs, "module_graph")
     instance(tags, ModuleTags, "module_graph", "module_tags")

@@ -77,7 +77,16 @@ def _copy(g):
 
 @contextmanager
 def watch_backward(*outputs: torch.Tensor):
-    """``with watch_backward(loss) as trace: loss.backward()`` records what backward did."""
+    """``with watch_backward(loss) as trace: loss.backward()`` records what backward did.
+
+    >>> import torch
+    >>> x = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> loss = (x * x).sum()
+    >>> with watch_backward(loss) as trace:
+    ...     loss.backward()
+    >>> [type(step.node).__name__ for step in trace.steps]
+    ['SumBackward0', 'MulBackward0', 'AccumulateGrad']
+    """
     trace = BackwardTrace(output_tensors(outputs, "watch_backward"))
     handles = []
     try:
