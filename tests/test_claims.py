@@ -104,6 +104,10 @@ PERTURBATIONS = {
         _cpu = torch.Tensor.cpu
         torch.Tensor.cpu = lambda self, *a, **k: _cpu(self, *a, **k).clone()
     """,
+    "torch.compile runs the code eagerly": """
+        import torch
+        torch.compile = lambda model=None, **options: model if model is not None else (lambda f: f)
+    """,
     # Not a drift, a release difference: a torch whose __array__ takes NumPy 2's copy keyword.
     "__array__ takes copy": """
         import torch
@@ -140,6 +144,8 @@ def test_pages_pass_against_real_pytorch(page, tmp_path):
          "The same write made through `detach()` moves the shared version counter"),
         ("graph.md", "backward keeps the saved tensors", "After backward, the saved tensors are gone: reading one raises."),
         ("devices.md", "cpu() copies a CPU tensor", "`.cpu()` returns the tensor itself when it is already on the CPU..."),
+        ("models.md", "torch.compile runs the code eagerly",
+         "Compiled, the whole model is one node in the recorded graph"),
     ],
 )
 def test_a_changed_pytorch_fails_the_claim_that_describes_it(page, perturbation, sentence, tmp_path):
