@@ -39,6 +39,7 @@ extensions = [
     "html_fixes",  # labels, keyboard access and image sizes the written HTML lacks
     "sitemap",  # sitemap.xml, from html_baseurl
     "sphinxext.opengraph",  # description and social-card metadata in every page's head
+    "sphinx.ext.autodoc",  # the figure library's reference page, from its docstrings
 ]
 root_doc = "index"
 # Sphinx never reads its own outputs: notebooks sphinx-gallery writes beside
@@ -56,6 +57,10 @@ exclude_patterns = [
     "_generated",
 ]
 nitpicky = True
+# The reference page names torch, NumPy and graphviz types that this offline
+# build has no inventory for; every other reference must resolve.
+nitpick_ignore_regex = [(r"py:.*", r"(torch|numpy|np|graphviz)(\..*)?")]
+autodoc_typehints = "none"  # signatures stay short; the docstrings say what each argument takes
 suppress_warnings = [
     "config.cache",  # sphinx-gallery's config holds callables by name only; this silences Sphinx 9's pickling note
     # sphinx-gallery looks for spaces in the whole path of each example, so a
@@ -109,7 +114,10 @@ html_static_path = ["docs/_static"]
 templates_path = ["docs/_templates"]  # one override: a heading for the search page
 html_favicon = "docs/_static/favicon.svg"  # browsers ask for one; a missing icon is a failed request
 html_css_files = ["site.css"]
-html_js_files = [("evidence.js", {"defer": "defer"})]  # a ✔ opens its folded check, in every browser
+html_js_files = [
+    ("evidence.js", {"defer": "defer"}),  # a ✔ opens its folded check, in every browser
+    ("stepper.js", {"defer": "defer"}),  # backward step figures, one at a time
+]
 html_copy_source = False  # readers download scripts from the gallery, not page sources
 html_show_sourcelink = False
 html_show_sphinx = False

@@ -8,6 +8,8 @@ import pytest
 
 from sitebuild import build, copy_site
 
+pytest_plugins = "sphinx.testing.fixtures"  # make_app: the Sphinx helpers built in-process (test_extensions)
+
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:

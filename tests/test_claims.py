@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import os
+import json
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-from myst_nb.core.read import read_myst_markdown_notebook
+
+import page_runner
+from site_pages import explanation_pages
 
 from torchfig import ClaimFailed, claim, claim_close, claim_equal, claim_raises, claim_warns
 from torchfig.claims import CHECK_MARK
@@ -103,6 +104,10 @@ PERTURBATIONS = {
         _cpu = torch.Tensor.cpu
         torch.Tensor.cpu = lambda self, *a, **k: _cpu(self, *a, **k).clone()
     """,
+    "torch.compile runs the code eagerly": """
+        import torch
+        torch.compile = lambda model=None, **options: model if model is not None else (lambda f: f)
+    """,
     # Not a drift, a release difference: a torch whose __array__ takes NumPy 2's copy keyword.
     "__array__ takes copy": """
         import torch
@@ -112,27 +117,16 @@ PERTURBATIONS = {
 }
 
 
-def page_code(page: str) -> str:
-    """The code cells of a page, in order; a cell that raises on purpose may raise, as it does on the page."""
-    notebook = read_myst_markdown_notebook((ROOT / "docs" / page).read_text())
-    cells = []
-    for cell in (c for c in notebook.cells if c.cell_type == "code"):
-        if "raises-exception" in cell.metadata.get("tags", []):
-            cells.append(f"try:\n{textwrap.indent(cell.source, '    ')}\nexcept Exception:\n    pass")
-        else:
-            cells.append(cell.source)
-    return "\n\n".join(cells)
-
-
-def run_page(page: str, tmp_path: Path, perturbation: str | None) -> subprocess.CompletedProcess:
+def run_page(page: str, tmp_path: Path, perturbation: str | None, **options) -> subprocess.CompletedProcess:
+    """The page's code through the one page runner, against PyTorch changed at start-up if asked."""
+    env = {}
     if perturbation:
         (tmp_path / "sitecustomize.py").write_text(textwrap.dedent(PERTURBATIONS[perturbation]))
-    env = os.environ | {"PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)]), "MPLBACKEND": "Agg"}
-    return subprocess.run([sys.executable, "-c", page_code(page)], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=300)
+        env["PYTHONPATH"] = str(tmp_path)
+    return page_runner.run(ROOT / "docs" / page, env=env, **options)
 
 
-@pytest.mark.parametrize("page", ["shared-memory.md", "detach.md", "why-numpy-refuses.md", "graph.md", "devices.md"])
+@pytest.mark.parametrize("page", [f"{name}.md" for name in explanation_pages()])
 def test_pages_pass_against_real_pytorch(page, tmp_path):
     """The harness itself: unperturbed, every page's code runs clean."""
     result = run_page(page, tmp_path, None)
@@ -150,6 +144,8 @@ def test_pages_pass_against_real_pytorch(page, tmp_path):
          "The same write made through `detach()` moves the shared version counter"),
         ("graph.md", "backward keeps the saved tensors", "After backward, the saved tensors are gone: reading one raises."),
         ("devices.md", "cpu() copies a CPU tensor", "`.cpu()` returns the tensor itself when it is already on the CPU..."),
+        ("models.md", "torch.compile runs the code eagerly",
+         "Compiled, the whole model is one node in the recorded graph"),
     ],
 )
 def test_a_changed_pytorch_fails_the_claim_that_describes_it(page, perturbation, sentence, tmp_path):
@@ -223,7 +219,7 @@ def test_an_unsupported_torch_stops_the_build_with_one_line(monkeypatch):
     from sphinx.errors import ConfigError
 
     monkeypatch.setattr(buildenv, "versions", lambda: {"torch": "1.13.1", "numpy": "1.26", "python": "3.11"})
-    with pytest.raises(ConfigError, match=r"^torch 1\.13\.1 is not supported: this site is built against torch 2\.13 and 2\.14"):
+    with pytest.raises(ConfigError, match=r"^torch 1\.13\.1 is not supported: this site is built against torch 2\.13, 2\.14 and 2\.15"):
         buildenv.check_torch(None, None)
 
 
@@ -255,3 +251,31 @@ def test_the_build_reads_the_marks_claims_print():
     assert claims_extension.overreach("it works because of x", 1) == "because"
     assert claims_extension.overreach("it works because of x", 2) is None
     assert claims_extension.overreach("a sentence with nothing general", 1) is None
+
+
+def test_a_collecting_run_records_every_failing_claim_and_goes_on(tmp_path):
+    """Collecting: a changed PyTorch fails several claims of a page; each is recorded and the run finishes."""
+    records = tmp_path / "claims.jsonl"
+    result = run_page("shared-memory.md", tmp_path, "numpy() copies", collect=records)
+    assert result.returncode == 0, result.stderr[-2000:]
+    verdicts = page_runner.collected(ROOT / "docs" / "shared-memory.md",
+                                     [json.loads(line) for line in records.read_text().splitlines()])
+    failing = [v for v in verdicts if v["status"] == "fails"]
+    assert len(failing) >= 2 and all(v["observed"] for v in failing)
+    assert any(v["status"] == "holds" and v["line"] > failing[0]["line"] for v in verdicts), "the run stopped"
+
+
+def test_a_cell_that_fails_for_a_missing_api_makes_its_claims_not_applicable(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("---\nfile_format: mystnb\nkernelspec:\n  name: python3\n---\n\n# Page\n\n"
+                    "```{code-cell} python\nimport torch\nfrom torchfig import claim\n"
+                    "claim('one holds', True)\n```\n\n"
+                    "```{code-cell} python\ntorch.no_such_function()\nclaim('an absent API works', True)\n```\n\n"
+                    "```{code-cell} python\nclaim(f'later, {1 + 1} follows', True)\n```\n")
+    records = tmp_path / "claims.jsonl"
+    result = page_runner.run(page, collect=records)
+    assert result.returncode == 0, result.stderr
+    verdicts = page_runner.collected(page, [json.loads(line) for line in records.read_text().splitlines()])
+    assert [(v["sentence"], v["status"]) for v in verdicts] == [
+        ("one holds", "holds"), ("an absent API works", "not applicable"), ("later, 2 follows", "holds")]
+    assert "AttributeError" in verdicts[1]["observed"]

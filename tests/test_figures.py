@@ -212,3 +212,51 @@ def test_memory_figures_key_only_the_boxes_they_draw():
     t = torch.arange(3.0)
     svg = torchfig.to_svg(torchfig.memory_figure({"t": t, "a": t.numpy()}))
     assert "memory block" in svg and "Python value" not in svg
+
+
+def test_models_outputs_in_tuples_lists_and_dicts_are_accepted():
+    x = torch.ones(2, requires_grad=True)
+    outputs = {"loss": (x * 2).sum(), "extra": [x.exp()]}
+    fig = torchfig.autograd_graph(outputs)
+    assert {"SumBackward0", "ExpBackward0"} <= {n.label.split(" / ")[0] for n in fig.drawn_nodes()}
+    assert torchfig.graph_memory(outputs).nodes == torchfig.graph_memory(outputs["loss"], outputs["extra"][0]).nodes
+    with torchfig.watch_backward((outputs["loss"],)) as trace:
+        outputs["loss"].backward()
+    assert len(trace.steps) == 3
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: torchfig.autograd_graph(None), TypeError, "takes tensors, or tuples, lists or dicts"),
+        (lambda: torchfig.autograd_graph(3.0), TypeError, "got float"),
+        (lambda: torchfig.autograd_graph([]), ValueError, "no tensor"),
+        (lambda: torchfig.autograd_graph(torch.ones(1, requires_grad=True) * 2, max_depth=0), ValueError, "max_depth"),
+        (lambda: torchfig.graph_memory("loss"), TypeError, "got str"),
+        (lambda: torchfig.memory_figure([torch.ones(1)]), TypeError, "dict of names"),
+        (lambda: torchfig.memory_figure({"t": [1.0]}), TypeError, "'t' is a list"),
+        (lambda: torchfig.memory_figure({}), ValueError, "empty dict"),
+        (lambda: torchfig.shares_memory(torch.ones(1), [1.0]), TypeError, "tensors and NumPy arrays"),
+        (lambda: torchfig.data_flow(None), TypeError, "made by torchfig.record()"),
+        (lambda: torchfig.backward_figure("trace"), TypeError, "made by watch_backward"),
+        (lambda: torchfig.backward_steps(None), TypeError, "made by watch_backward"),
+        (lambda: torchfig.to_svg("digraph {}"), TypeError, "takes a figure"),
+    ],
+)
+def test_bad_inputs_get_a_clear_error(call, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        call()
+
+
+def test_the_examples_in_the_library_docstrings_run():
+    """The figure library's docstring examples are doctests: what they show is what the code does."""
+    import doctest
+    import importlib
+    import pkgutil
+
+    tried = 0
+    for module in pkgutil.iter_modules(torchfig.__path__):
+        result = doctest.testmod(importlib.import_module(f"torchfig.{module.name}"), optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, module.name
+        tried += result.attempted
+    assert tried >= 2

@@ -23,7 +23,7 @@ from sitebuild import ROOT
 
 pytestmark = pytest.mark.build
 
-READER_PACKAGES = ("torch", "numpy", "matplotlib", "graphviz")  # what the gallery's front page lists
+READER_PACKAGES = ("torch", "numpy", "matplotlib", "graphviz", "transformers")  # what the scripts' Needs lines list
 NOTEBOOK_RUNNER = ("nbclient", "nbformat", "ipykernel")
 
 

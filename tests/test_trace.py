@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 import torchfig
@@ -80,3 +81,20 @@ def test_the_step_figures_follow_the_order():
     assert len(steps) == 4
     assert "step 2 of 4: DotBackward0 ran" in steps[1].source
     assert "AccumulateGrad (runs later)" in steps[1].source and "3. AccumulateGrad" not in steps[1].source
+
+
+def test_the_stepper_holds_one_figure_and_caption_per_step_in_order():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    w = torch.tensor([0.5, 1.0], requires_grad=True)
+    z = (x @ w) ** 2
+    with torchfig.watch_backward(z) as trace:
+        z.backward()
+    stepper = torchfig.BackwardStepper(trace, {"x": x, "w": w})
+    html = stepper._repr_html_()
+    assert html.count("<li>") == len(trace.steps) == 4
+    assert [c.split(":")[1].split()[0] for c in stepper.captions] == \
+        ["PowBackward0", "DotBackward0", "AccumulateGrad", "AccumulateGrad"]
+    assert html.index(stepper.captions[0]) < html.index(stepper.captions[1])
+    assert "http" not in html.replace("http://www.w3.org", "")  # nothing fetched from elsewhere
+    with pytest.raises(TypeError, match="made by watch_backward"):
+        torchfig.BackwardStepper(z)

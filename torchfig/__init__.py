@@ -10,16 +10,20 @@ from .figure import Figure, GraphvizNotFound, to_svg
 from .flow import data_flow, record
 from .graph import GraphMemory, autograd_graph, graph_memory
 from .memory import memory_figure, shares_memory
+from .modules import ModuleTags, module_bytes, module_graph, module_tags
+from .stepper import BackwardStepper
 from .trace import BackwardTrace, backward_figure, backward_steps, watch_backward
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BackwardStepper",
     "BackwardTrace",
     "ClaimFailed",
     "Figure",
     "GraphMemory",
     "GraphvizNotFound",
+    "ModuleTags",
     "autograd_graph",
     "backward_figure",
     "backward_steps",
@@ -33,6 +37,9 @@ __all__ = [
     "decision_chart",
     "graph_memory",
     "memory_figure",
+    "module_bytes",
+    "module_graph",
+    "module_tags",
     "record",
     "say",
     "shares_memory",

@@ -9,10 +9,17 @@ so a sentence that generalises ("every", "always", "because") can show that
 its check covers more than one case. :func:`say` prints the unchecked words
 that join checked sentences into a paragraph; it is marked ``CONNECTING`` so
 that nobody, the site's build included, mistakes it for a check.
+
+With ``TORCHFIG_COLLECT`` set to a file path, a claim that does not hold is
+recorded there (one JSON line per claim, holding or not) instead of raising,
+and the code goes on: how a run over several torch releases learns every
+sentence that differs, not only the first.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import warnings
 from contextlib import contextmanager
@@ -29,12 +36,30 @@ class ClaimFailed(AssertionError):
     """A sentence on the site no longer describes what PyTorch does."""
 
 
+# Where the claims being collected come from (set by the runner before each cell).
+collecting_from: dict = {}
+
+
+def _collect(sentence: str, holds: bool, observed: str = "") -> bool:
+    """Record a verdict when collecting; True if the claim was recorded (so a failure does not raise)."""
+    path = os.environ.get("TORCHFIG_COLLECT")
+    if not path:
+        return False
+    record = {**collecting_from, "sentence": _one_line(sentence), "status": "holds" if holds else "fails"}
+    if not holds:
+        record["observed"] = observed.removeprefix("; ") or "the check was False"
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(json.dumps(record) + "\n")
+    return True
+
+
 def _one_line(sentence: str) -> str:
     """A sentence written over several source lines is printed, and failed, as one line."""
     return " ".join(sentence.split())
 
 
 def _holds(sentence: str, evidence: str = "") -> None:
+    _collect(sentence, True)
     print(f"{CHECK_MARK} {_one_line(sentence)}")
     for line in evidence.splitlines():
         print(f"    {line}")
@@ -42,6 +67,12 @@ def _holds(sentence: str, evidence: str = "") -> None:
 
 def _fails(sentence: str, observed: str) -> ClaimFailed:
     return ClaimFailed(f"claim no longer holds: {_one_line(sentence)}{observed}")
+
+
+def _failed(sentence: str, observed: str) -> None:
+    """A claim that does not hold: recorded when collecting, raised otherwise."""
+    if not _collect(sentence, False, observed):
+        raise _fails(sentence, observed)
 
 
 def _as_bool(holds) -> bool:
@@ -54,10 +85,14 @@ def _as_bool(holds) -> bool:
 
 
 def claim(sentence: str, holds, *, observed=None) -> None:
-    """Check that ``holds`` is true; ``observed`` is shown when it is not."""
+    """Check that ``holds`` is true; ``observed`` is shown when it is not.
+
+    >>> claim("two and two make four", 2 + 2 == 4)
+    ✔ two and two make four
+    """
     if not _as_bool(holds):
-        shown = "" if observed is None else f"; observed: {observed!r}"
-        raise _fails(sentence, shown)
+        _failed(sentence, "" if observed is None else f"; observed: {observed!r}")
+        return
     _holds(sentence)
 
 
@@ -66,13 +101,18 @@ def claim_cases(sentence: str, cases) -> None:
 
     Every case must hold; at least two are needed (one case is :func:`claim`).
     The labels are printed under the sentence, so readers see what was covered.
+
+    >>> claim_cases("every square is at least zero", {str(v): v * v >= 0 for v in (-2, 0, 3)})
+    ✔ every square is at least zero
+        checked on 3 cases: -2, 0, 3
     """
     cases = dict(cases)
     if len(cases) < 2:
         raise ValueError(f"claim_cases needs at least two cases, got {len(cases)}: use claim() for one")
     failing = [label for label, holds in cases.items() if not _as_bool(holds)]
     if failing:
-        raise _fails(sentence, f"; fails for: {', '.join(map(str, failing))}")
+        _failed(sentence, f"; fails for: {', '.join(map(str, failing))}")
+        return
     _holds(sentence, CASES.format(count=len(cases)) + ", ".join(map(str, cases)))
 
 
@@ -106,10 +146,15 @@ def claim_raises(sentence: str, error: type[BaseException], match: str):
     except error as err:
         message = str(err)
         if not re.search(match, message):
-            raise _fails(sentence, f"; observed message: {message!r}") from err
+            if not _collect(sentence, False, f"observed message: {message!r}"):
+                raise _fails(sentence, f"; observed message: {message!r}") from err
+            return
         _holds(sentence, f"{type(err).__name__}: {message}")
+    except Exception as err:  # another error than the sentence names: a failure only worth recording when collecting
+        if not _collect(sentence, False, f"observed {type(err).__name__}: {err}"):
+            raise
     else:
-        raise _fails(sentence, f"; observed: no {error.__name__} was raised")
+        _failed(sentence, f"; observed: no {error.__name__} was raised")
 
 
 @contextmanager
@@ -121,5 +166,6 @@ def claim_warns(sentence: str, category: type[Warning], match: str):
     hits = [w for w in caught if issubclass(w.category, category) and re.search(match, str(w.message))]
     if not hits:
         seen = [f"{w.category.__name__}: {w.message}" for w in caught]
-        raise _fails(sentence, f"; observed warnings: {seen!r}")
+        _failed(sentence, f"; observed warnings: {seen!r}")
+        return
     _holds(sentence, f"{hits[0].category.__name__}: {hits[0].message}")

@@ -196,6 +196,8 @@ class Figure(graphviz.Digraph):
 
 def to_svg(figure: graphviz.Digraph) -> str:
     """Render a figure to SVG text (raises :class:`GraphvizNotFound` without ``dot``)."""
+    if not isinstance(figure, graphviz.Digraph):
+        raise TypeError(f"to_svg takes a figure (a graphviz.Digraph), got {type(figure).__name__}")
     try:
         return figure.pipe(format="svg", encoding="utf-8")
     except graphviz.ExecutableNotFound:

@@ -16,6 +16,7 @@ from torch.overrides import TorchFunctionMode
 
 from .describe import Names, array_lines, tensor_lines
 from .figure import CUT, FILL, Figure, label_text
+from .inputs import instance
 from .memory import shares_memory
 
 _VALUE_TYPES = (torch.Tensor, np.ndarray, numbers.Number, list)
@@ -114,6 +115,7 @@ def data_flow(recording: Recording, names: dict | None = None, title: str | None
     result autograd did not connect to it. ``shared=True`` also links every
     NumPy array to each tensor drawn that uses the same memory.
     """
+    instance(recording, Recording, "data_flow", "torchfig.record()")
     name_of = Names(names)
     fig = Figure(title or "Forward data flow, with the edges autograd did not record")
     fig.yellow = "op"

@@ -14,6 +14,7 @@ import torch
 
 from .describe import Names, shape_text, tensor_lines
 from .figure import CUT, FILL, OK, Figure, label_text
+from .inputs import output_tensors
 
 # The only place PyTorch states the version a tensor was saved at is the error
 # raised when unpacking it after an in-place change.
@@ -74,6 +75,7 @@ class GraphMemory:
 
 def graph_memory(*tensors: torch.Tensor) -> GraphMemory:
     """Count the backward nodes behind ``tensors`` and the saved tensors they still hold."""
+    tensors = output_tensors(tensors, "graph_memory")
     walk = _Walk().visit([t.grad_fn for t in tensors])
     held = {}
     for fn in walk.order:
@@ -146,12 +148,25 @@ def autograd_graph(
 ) -> Figure:
     """Draw the backward graph that autograd recorded behind ``outputs``.
 
+    outputs: tensors, or tuples, lists and dicts of them (what a model returns).
+
     names: ``{"x": x, ...}``; tensors are matched by identity.
     values: show tensor values (and ``.grad`` of leaves).
     saved: show the tensors each node saved for backward, with their version.
     max_depth: stop drawing below this many boxes from an output (a collapsed run is one box).
     collapse: draw runs of at least this many same-type nodes as one node (None: never).
+
+    >>> import torch
+    >>> x = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> fig = autograd_graph((x * 3).sum(), names={"x": x})
+    >>> [box.label.split(" / ")[0] for box in fig.drawn_nodes()][:3]
+    ['tensor', 'SumBackward0', 'MulBackward0']
     """
+    outputs = output_tensors(outputs, "autograd_graph")
+    if max_depth is not None and max_depth < 1:
+        raise ValueError(f"max_depth counts boxes from an output and must be at least 1, not {max_depth}")
+    if collapse is not None and collapse < 2:
+        raise ValueError(f"collapse is the shortest run drawn as one box and must be at least 2, not {collapse}")
     name_of = Names(names)
     title = title or "Autograd graph of " + ", ".join(name_of(t) or "the output" for t in outputs)
     fig = Figure(title)

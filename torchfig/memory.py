@@ -12,6 +12,7 @@ import torch
 
 from .describe import array_lines, format_values, tensor_lines
 from .figure import FILL, Figure, label_text
+from .inputs import named_objects, tensor_or_array
 
 
 def block_range(obj) -> tuple[int, int] | None:
@@ -45,7 +46,15 @@ def view_range(obj) -> tuple[int, int] | None:
 
 
 def shares_memory(a, b) -> bool:
-    """True when the byte ranges two objects can reach overlap."""
+    """True when the byte ranges two objects can reach overlap.
+
+    >>> import torch
+    >>> t = torch.arange(4.0)
+    >>> shares_memory(t, t.numpy()), shares_memory(t, t.numpy().copy())
+    (True, False)
+    """
+    tensor_or_array(a, "shares_memory")
+    tensor_or_array(b, "shares_memory")
     ra, rb = view_range(a), view_range(b)
     return ra is not None and rb is not None and ra[0] < rb[1] and rb[0] < ra[1]
 
@@ -77,6 +86,7 @@ def memory_figure(names: dict, *, values: bool = True, title: str | None = None)
 
     names: ``{"t": t, "a": a, ...}`` in the order to draw them.
     """
+    named_objects(names, "memory_figure")
     title = title or "Memory used by " + ", ".join(names)
     fig = Figure(title)
     fig.attr(rankdir="LR", nodesep="0.25")

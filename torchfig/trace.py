@@ -16,6 +16,7 @@ import torch
 from .describe import Names, format_values, shape_text, tensor_lines
 from .figure import FILL, Figure, label_text
 from .graph import _Walk, saved_tensor_state
+from .inputs import instance, output_tensors
 
 SMALL = 6  # tensors with at most this many elements are shown by value; larger ones by shape and norm
 
@@ -76,8 +77,17 @@ def _copy(g):
 
 @contextmanager
 def watch_backward(*outputs: torch.Tensor):
-    """``with watch_backward(loss) as trace: loss.backward()`` records what backward did."""
-    trace = BackwardTrace(outputs)
+    """``with watch_backward(loss) as trace: loss.backward()`` records what backward did.
+
+    >>> import torch
+    >>> x = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> loss = (x * x).sum()
+    >>> with watch_backward(loss) as trace:
+    ...     loss.backward()
+    >>> [type(step.node).__name__ for step in trace.steps]
+    ['SumBackward0', 'MulBackward0', 'AccumulateGrad']
+    """
+    trace = BackwardTrace(output_tensors(outputs, "watch_backward"))
     handles = []
     try:
         for node in trace.walk.order:
@@ -94,6 +104,9 @@ def backward_figure(trace: BackwardTrace, names: dict | None = None, *, upto: in
     """The backward graph with each node numbered in the order it ran and each edge labelled with
     the gradient that flowed along it. ``upto=k`` draws the moment after step k: later nodes
     dashed and unlabelled, step k outlined."""
+    instance(trace, BackwardTrace, "backward_figure", "watch_backward")
+    if upto is not None and not 1 <= upto <= len(trace.steps):
+        raise ValueError(f"upto is a step number from 1 to {len(trace.steps)}, not {upto}")
     name_of = Names(names)
     last = len(trace.steps) if upto is None else upto
     if title is None:
@@ -156,6 +169,7 @@ def backward_figure(trace: BackwardTrace, names: dict | None = None, *, upto: in
 
 def backward_steps(trace: BackwardTrace, names: dict | None = None) -> list[Figure]:
     """One figure per step, for following backward node by node."""
+    instance(trace, BackwardTrace, "backward_steps", "watch_backward")
     return [backward_figure(trace, names, upto=k) for k in range(1, len(trace.steps) + 1)]
 
 

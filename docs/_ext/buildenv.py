@@ -26,10 +26,14 @@ SEED = 0
 HERE = Path(__file__).parent
 
 
+def supported_releases() -> list[str]:
+    """The torch releases listed in pyproject.toml, the one the site is built with first."""
+    return tomllib.loads((HERE.parent.parent / "pyproject.toml").read_text())["tool"]["site"]["torch-releases"]
+
+
 def supported_torch() -> tuple[str, ...]:
     """Release series (such as "2.13") of the releases listed in pyproject.toml."""
-    releases = tomllib.loads((HERE.parent.parent / "pyproject.toml").read_text())["tool"]["site"]["torch-releases"]
-    return tuple(".".join(r.split(".")[:2]) for r in releases)
+    return tuple(".".join(r.split(".")[:2]) for r in supported_releases())
 
 
 def versions() -> dict[str, str]:
@@ -87,7 +91,7 @@ def check_torch(app, config) -> None:
     if series not in supported:
         raise ConfigError(
             f"torch {installed} is not supported: this site is built against torch "
-            f"{' and '.join(supported)} (install requirements.txt)"
+            f"{', '.join(supported[:-1])} and {supported[-1]} (install requirements.txt)"
         )
 
 

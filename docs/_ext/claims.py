@@ -123,8 +123,9 @@ def _claims_env(env) -> dict:
 
 
 def _found(env, kind: str) -> list:
-    """This page's claims of one kind ("checked" or "documented"), created on first use."""
-    return _claims_env(env).setdefault(env.docname, {"checked": [], "documented": []})[kind]
+    """This page's claims of one kind, created on first use: "checked" and "documented" as
+    (sentence shown, anchor); "printed" the checked sentences as the checks printed them (the ledger's keys)."""
+    return _claims_env(env).setdefault(env.docname, {"checked": [], "documented": [], "printed": []})[kind]
 
 
 def printed_items(text: str) -> list[tuple[str, str, list[str]]] | None:
@@ -252,6 +253,7 @@ def render_prose(app, doctree) -> None:
             _joined(paragraph, [sentence, nodes.Text("\u00a0"), _mark(f"evidence-{sentence_id}")])
             claims.append((sentence_id, plain, evidence))
             _found(app.env, "checked").append((plain, sentence_id))
+            _found(app.env, "printed").append(text)
         parent = cell.parent
         position = parent.index(cell)
         # not replace_self: it would give the paragraph the cell's classes
@@ -280,6 +282,7 @@ def collect(app, doctree) -> None:
     for block in list(doctree.findall(nodes.literal_block)):
         if not is_output(block) or CHECK_MARK not in block.astext():
             continue
+        printed = [sentence for sentence, _ in _claims_in(block.astext())]
         rendered = _rendered_lines(doctree, block.astext())
         if rendered != block.astext():
             block.children = [nodes.Text(rendered)]
@@ -292,6 +295,7 @@ def collect(app, doctree) -> None:
         for sentence, evidence in sentences:
             _warn_overreach(sentence, case_count(evidence), block)
             found.append((sentence, block["ids"][0]))
+        _found(app.env, "printed").extend(printed)
     page = _claims_env(app.env).get(app.env.docname)
     if page is not None and not page["checked"] and not page["documented"]:
         del _claims_env(app.env)[app.env.docname]

@@ -69,6 +69,8 @@ def report_failed_cells(app, doctree) -> None:
 
 def report_failed_examples(app, exception) -> None:
     """One error per failing gallery script, at the script's deepest line in the traceback."""
+    if "sphinx_gallery_conf" not in app.config:  # a project without a gallery
+        return
     failing = app.config.sphinx_gallery_conf.get("failing_examples", {})
     for script, traceback in sorted(failing.items()):
         text = ANSI.sub("", traceback)

@@ -51,7 +51,8 @@ def plain_markdown(text: str, site: str) -> str:
 
 def page_notebook(source: Path, title: str, page_url: str, site: str):
     """The notebook a reader downloads for one page."""
-    page = read_myst_markdown_notebook(source.read_text(encoding="utf-8"))
+    text = source.read_text(encoding="utf-8")
+    page = nbformat.reads(text, as_version=4) if source.suffix == ".ipynb" else read_myst_markdown_notebook(text)
     cells = [nbformat.v4.new_markdown_cell(
         f"This notebook is the page [{title}]({page_url}) of the site *detach() before numpy()*. "
         "To run it you need `torch`, `numpy`, `matplotlib` and `graphviz` from pip, Graphviz's `dot` program, "

@@ -1,0 +1,170 @@
+"""Run a page's or an example's code outside Sphinx: the one runner for tests, perturbations, the bench and the ledger.
+
+A page is split into its code cells (tags and first line from the MyST
+source), an example into its ``# %%`` blocks. The cells run in one fresh
+Python process, in one namespace, as a notebook would run them: seeds reset
+first, ``display()`` available, the working directory the file's folder, the
+site's figure library importable. A cell tagged ``raises-exception`` may
+raise; any other exception stops the run, its traceback naming the page and
+the line (``docs/page.md:LINE``), as the build does.
+
+Collecting (``collect=path``): every claim's verdict is written to ``path``
+as JSON lines and the run goes on past a failing claim; a cell that raises
+is recorded with its error, and the claims it never reached are recorded as
+not applicable. The run then always exits 0.
+
+The process's Python is a parameter, so the same run works in an
+environment holding another torch release.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLAIM_CALLS = {"claim", "claim_equal", "claim_close", "claim_cases", "claim_raises", "claim_warns"}
+
+
+@dataclass
+class Cell:
+    source: str
+    line: int  # the line of the file where the cell's code starts
+    raises: bool = False  # shown raising on purpose
+
+
+def page_cells(page: Path) -> list[Cell]:
+    """The code cells of a MyST page, with the line each one's code starts on."""
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    notebook = read_myst_markdown_notebook(page.read_text(encoding="utf-8"), add_source_map=True)
+    fences = notebook.metadata["source_map"]
+    cells = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        options = len(re.findall(r"^:\w[\w-]*:", _after_fence(page, fences[index]), flags=re.M))
+        cells.append(Cell(cell.source, fences[index] + 1 + options,
+                          "raises-exception" in cell.metadata.get("tags", [])))
+    return cells
+
+
+def _after_fence(page: Path, fence: int) -> str:
+    """The option lines (``:tags: [...]``) right after a cell's opening fence."""
+    lines = page.read_text(encoding="utf-8").splitlines()[fence:]
+    return "\n".join(line for line in _leading_options(lines))
+
+
+def _leading_options(lines):
+    for line in lines:
+        if not line.startswith(":"):
+            return
+        yield line
+
+
+def example_cells(script: Path) -> list[Cell]:
+    """The ``# %%`` blocks of a gallery script (the docstring before them is the first)."""
+    lines = script.read_text(encoding="utf-8").splitlines()
+    starts = [0] + [i for i, line in enumerate(lines) if line.startswith("# %%")]
+    ends = starts[1:] + [len(lines)]
+    return [Cell("\n".join(lines[a:b]), a + 1) for a, b in zip(starts, ends) if "\n".join(lines[a:b]).strip()]
+
+
+def cells_of(path: Path) -> list[Cell]:
+    return page_cells(path) if path.suffix == ".md" else example_cells(path)
+
+
+def claim_sentences(source: str) -> list[str]:
+    """The sentences a cell's claims state, as far as they are written out (f-string fields become "{...}")."""
+    sentences = []
+    for call in (n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)):
+        name = getattr(call.func, "id", None) or getattr(call.func, "attr", None)
+        if name in CLAIM_CALLS and call.args:
+            sentences.append(_literal(call.args[0]))
+    return [s for s in sentences if s]
+
+
+def _literal(node) -> str:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else "{...}" for v in node.values)
+    if isinstance(node, ast.BinOp):
+        return _literal(node.left) + _literal(node.right)
+    return ""
+
+
+# Runs in the child process, which may hold another torch: only the standard library, torch and torchfig.
+DRIVER = r'''
+import json, os, random, sys, traceback
+spec = json.load(open(sys.argv[1], encoding="utf-8"))
+os.chdir(spec["folder"])
+import matplotlib
+matplotlib.use("Agg")
+import numpy, torch
+random.seed(0); numpy.random.seed(0); torch.manual_seed(0)
+import torchfig.claims as claims
+namespace = {"__name__": "__main__", "display": lambda *objects: None}
+collect = os.environ.get("TORCHFIG_COLLECT")
+for cell in spec["cells"]:
+    claims.collecting_from = {"file": spec["file"], "line": cell["line"]}
+    code = compile("\n" * (cell["line"] - 1) + cell["source"], spec["file"], "exec")
+    outcome = {"cell_done": True}
+    try:
+        exec(code, namespace)
+    except Exception as err:
+        if not cell["raises"]:
+            if not collect:
+                traceback.print_exc()
+                sys.exit(1)
+            outcome = {"cell_error": f"{type(err).__name__}: {err}".splitlines()[0][:300]}
+    if collect:
+        with open(collect, "a", encoding="utf-8") as out:
+            out.write(json.dumps({"file": spec["file"], "line": cell["line"], **outcome}) + "\n")
+'''
+
+
+def run(path: Path, *, python: str = sys.executable, env: dict | None = None, collect: Path | None = None,
+        cwd: Path | None = None, timeout: int = 900) -> subprocess.CompletedProcess:
+    """Run every cell of the page or example at ``path``; returns the finished process."""
+    path = Path(path)
+    cells = cells_of(path)
+    try:
+        shown = path.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        shown = path.name
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = Path(tmp) / "cells.json"
+        spec.write_text(json.dumps({"file": shown, "folder": str(cwd or path.parent),
+                                    "cells": [asdict(c) for c in cells]}), encoding="utf-8")
+        child = os.environ | {"MPLBACKEND": "Agg"} | (env or {})
+        child["PYTHONPATH"] = os.pathsep.join(filter(None, [child.get("PYTHONPATH"), str(ROOT)]))
+        if collect is not None:
+            child["TORCHFIG_COLLECT"] = str(collect)
+        return subprocess.run([python, "-c", DRIVER, str(spec)], env=child, capture_output=True, text=True,
+                              timeout=timeout)
+
+
+def collected(path: Path, records: list[dict]) -> list[dict]:
+    """One file's verdicts; the claims of a cell that failed, and did not reach them, marked not applicable."""
+    shown = path.resolve().relative_to(ROOT).as_posix() if path.resolve().is_relative_to(ROOT) else path.name
+    mine = [r for r in records if r.get("file") == shown]
+    failed = {r["line"]: r["cell_error"] for r in mine if "cell_error" in r}
+    seen = {(r["line"], r["sentence"]) for r in mine if "sentence" in r}
+    verdicts = [r for r in mine if "sentence" in r]
+    for cell in cells_of(path):
+        if cell.line not in failed:
+            continue
+        for sentence in claim_sentences(cell.source):
+            one_line = " ".join(sentence.split())
+            if (cell.line, one_line) not in seen:
+                verdicts.append({"file": shown, "line": cell.line, "sentence": one_line,
+                                 "status": "not applicable", "observed": failed[cell.line]})
+    return sorted(verdicts, key=lambda v: v["line"])

@@ -1,0 +1,111 @@
+"""The backward graph grouped by module: tags, clusters, folding, bytes, on small models and real ones by others."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import torchfig
+from torchfig.modules import module_bytes, module_graph, module_tags
+
+
+def encoder(layers: int = 3) -> torch.nn.Module:
+    torch.manual_seed(0)
+    block = torch.nn.TransformerEncoderLayer(16, 2, 32, dropout=0.0, batch_first=True)
+    return torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.TransformerEncoder(block, layers, enable_nested_tensor=False),
+                               torch.nn.Linear(16, 1))
+
+
+def tagged(model, *inputs):
+    with module_tags(model) as tags:
+        loss = model(*inputs).sum()
+    return loss, tags
+
+
+def test_every_parameters_accumulate_grad_sits_in_its_own_modules_cluster():
+    model = encoder()
+    loss, tags = tagged(model, torch.randn(2, 5, 8))
+    fig = module_graph(loss, tags, depth=None, fold=False)
+    owners = {name.rsplit(".", 1)[0] for name, _ in model.named_parameters()}
+    for path in owners:
+        label, boxes = fig.clusters[path]
+        assert any(box.startswith("AccumulateGrad") for box in boxes), f"{path}: its parameters' nodes are elsewhere"
+    assert all(tags.module_of(n) in owners for n in tags.made_by if type(n).__name__ == "AccumulateGrad")
+
+
+def test_module_bytes_add_up_to_what_the_graph_holds():
+    loss, tags = tagged(encoder(), torch.randn(2, 5, 8))
+    total = torchfig.graph_memory(loss).saved_bytes
+    for depth in (1, 2, 3, None):
+        found = module_bytes(loss, tags, depth=depth)
+        assert sum(found.by_module.values()) == found.total == total
+
+
+def test_identical_blocks_fold_into_one_cluster_with_their_count():
+    loss, tags = tagged(encoder(4), torch.randn(2, 5, 8))
+    folded, unfolded = module_graph(loss, tags, depth=None), module_graph(loss, tags, depth=None, fold=False)
+    assert any(label.startswith("1.layers.0 to 1.layers.3 (TransformerEncoderLayer) x 4") for label, _ in
+               folded.clusters.values())
+    assert len(folded.drawn_nodes()) < len(unfolded.drawn_nodes()) / 2
+    assert "1.layers.3" in unfolded.clusters and "1.layers.3" not in folded.clusters
+
+
+def test_nodes_made_before_the_model_ran_belong_to_no_module():
+    model = torch.nn.Linear(3, 1)
+    x = torch.ones(2, 3, requires_grad=True)
+    scaled = x * 2  # made before the model
+    loss, tags = tagged(model, scaled)
+    assert tags.module_of(scaled.grad_fn) is None
+    assert tags.module_of(loss.grad_fn.next_functions[0][0]) == ""  # made by the model's own forward
+
+
+@pytest.mark.parametrize("bad", [lambda t: module_graph(None, t), lambda t: module_graph(torch.ones(1), "tags"),
+                                 lambda t: module_graph(torch.ones(1), t, depth=0)])
+def test_bad_inputs_get_a_clear_error(bad):
+    _, tags = tagged(torch.nn.Linear(2, 1), torch.ones(1, 2))
+    with pytest.raises((TypeError, ValueError)):
+        bad(tags)
+    with pytest.raises(TypeError, match="takes a Module"):
+        with module_tags("model"):
+            pass
+
+
+transformers = pytest.importorskip("transformers")
+
+
+def gpt2(layers: int = 12):
+    torch.manual_seed(0)
+    config = transformers.GPT2Config(n_layer=layers, n_embd=32, n_head=2, n_positions=16, vocab_size=64,
+                                     bos_token_id=0, eos_token_id=0, attn_implementation="eager")
+    return transformers.GPT2LMHeadModel(config)
+
+
+def bert(layers: int = 4):
+    torch.manual_seed(0)
+    config = transformers.BertConfig(num_hidden_layers=layers, hidden_size=32, num_attention_heads=2,
+                                     intermediate_size=64, vocab_size=64, max_position_embeddings=16,
+                                     attn_implementation="eager")
+    return transformers.BertModel(config)
+
+
+REAL_MODELS = {
+    "GPT-2 (transformers)": lambda: (gpt2(), (torch.randint(0, 64, (1, 8)),), lambda out: out.logits),
+    "BERT (transformers)": lambda: (bert(), (torch.randint(0, 64, (1, 8)),), lambda out: out.last_hidden_state),
+    "nn.Transformer": lambda: (torch.nn.Transformer(16, 2, 2, 2, 32, dropout=0.0, batch_first=True),
+                               (torch.randn(1, 5, 16), torch.randn(1, 4, 16)), lambda out: out),
+    "nn.LSTM": lambda: (torch.nn.LSTM(8, 16, num_layers=2, batch_first=True), (torch.randn(1, 5, 8),),
+                        lambda out: out[0]),
+    "a small convolutional net": lambda: (torch.nn.Sequential(
+        torch.nn.Conv2d(1, 4, 3), torch.nn.ReLU(), torch.nn.Conv2d(4, 4, 3), torch.nn.ReLU(), torch.nn.Flatten(),
+        torch.nn.Linear(4 * 4 * 4, 2)), (torch.randn(1, 1, 8, 8),), lambda out: out),
+}
+
+
+@pytest.mark.parametrize("name", list(REAL_MODELS))
+def test_real_models_by_others_draw_grouped_and_small(name):
+    model, inputs, result = REAL_MODELS[name]()
+    with module_tags(model) as tags:
+        loss = result(model(*inputs)).sum()
+    svg = torchfig.to_svg(module_graph(loss, tags, depth=3))
+    assert len(svg.encode()) < 150_000, f"{name}: {len(svg) // 1000} kB of SVG"
+    assert module_bytes(loss, tags).total == torchfig.graph_memory(loss).saved_bytes

@@ -1,0 +1,339 @@
+"""The backward graph of a model, grouped by the ``nn.Module`` whose forward made each node.
+
+``with module_tags(model) as tags: loss = model(x).sum()`` notes, for every
+backward node made while the model ran, the deepest module running at that
+moment (a :class:`~torch.overrides.TorchFunctionMode` sees each torch call;
+forward hooks keep the stack of modules). A parameter's ``AccumulateGrad``
+belongs to the module that owns the parameter. :func:`module_graph` then
+draws the graph as nested clusters labelled with each module's path and
+class, opened to ``depth`` levels, with identical sibling blocks (the twelve
+blocks of a transformer) folded into one cluster labelled "x 12", and the
+bytes each cluster's saved tensors hold.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import graphviz
+import torch
+from torch.overrides import TorchFunctionMode
+
+from .describe import shape_text, tensor_lines
+from .figure import FILL, LINE, Figure, label_text
+from .graph import _Walk, saved_tensor_state
+from .inputs import instance, output_tensors
+
+OUTSIDE = ""  # the path of nodes made outside every module (the model's own forward is path "")
+
+
+@dataclass
+class ModuleTags:
+    """Which module made each backward node, and each module's class."""
+
+    model: torch.nn.Module
+    made_by: dict = field(default_factory=dict)  # backward node -> module path
+    classes: dict = field(default_factory=dict)  # module path -> class name
+    owner: dict = field(default_factory=dict)  # id(parameter) -> path of the module that owns it
+    before: set = field(default_factory=set)  # nodes that existed before the model ran
+
+    def module_of(self, node) -> str | None:
+        """The path of the module that made ``node`` ("" for the model itself), None if made outside it."""
+        if type(node).__name__ == "AccumulateGrad":
+            return self.owner.get(id(node.variable))
+        return self.made_by.get(node)
+
+
+class _Tagger(TorchFunctionMode):
+    def __init__(self, tags: ModuleTags):
+        super().__init__()
+        self.tags, self.stack = tags, []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        result = func(*args, **(kwargs or {}))
+        if self.stack:
+            for out in (result if isinstance(result, (tuple, list)) else (result,)):
+                if isinstance(out, torch.Tensor) and out.grad_fn is not None:
+                    self._tag_new(out.grad_fn, self.stack[-1])
+        return result
+
+    def _tag_new(self, root, path: str) -> None:
+        """Tag ``root`` and the nodes behind it that this call made (untagged, not from before)."""
+        pending = [root]
+        while pending:
+            node = pending.pop()
+            if node is None or node in self.tags.made_by or node in self.tags.before:
+                continue
+            if type(node).__name__ == "AccumulateGrad":
+                continue
+            self.tags.made_by[node] = path
+            pending += [child for child, _ in node.next_functions]
+
+
+def _nodes_behind(tensors) -> set:
+    return set(_Walk().visit([t.grad_fn for t in tensors if isinstance(t, torch.Tensor)]).order)
+
+
+@contextmanager
+def module_tags(model: torch.nn.Module):
+    """Inside the block, every backward node the model's forward makes is tagged with its module."""
+    instance(model, torch.nn.Module, "module_tags", "torch.nn")
+    tags = ModuleTags(model)
+    for path, module in model.named_modules():
+        tags.classes[path] = type(module).__name__
+        for parameter in module.parameters(recurse=False):
+            tags.owner.setdefault(id(parameter), path)
+    tagger = _Tagger(tags)
+    handles = []
+
+    def enter(path):
+        def pre_hook(module, args, kwargs):
+            if not tagger.stack:  # the model itself: what its inputs carry was made before
+                tags.before |= _nodes_behind(list(args) + list(kwargs.values()))
+            tagger.stack.append(path)
+        return pre_hook
+
+    def leave(module, args, kwargs, output):
+        tagger.stack.pop()
+
+    for path, module in model.named_modules():
+        handles.append(module.register_forward_pre_hook(enter(path), with_kwargs=True))
+        handles.append(module.register_forward_hook(leave, with_kwargs=True))
+    try:
+        with tagger:
+            yield tags
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+# -- Drawing -------------------------------------------------------------------------
+
+
+def _shown_path(path: str | None, depth: int | None) -> str | None:
+    if path is None or depth is None or path == OUTSIDE:
+        return path
+    return ".".join(path.split(".")[:depth])
+
+
+def _saved_bytes_by_node(nodes) -> dict:
+    """Bytes of saved tensors per node; memory held by several nodes counts once, at the first."""
+    seen, found = set(), {}
+    for node in nodes:
+        total = 0
+        for attr in dir(node):
+            if attr.startswith("_saved_"):
+                value, _ = saved_tensor_state(node, attr)
+                if value is not None:
+                    key = (value.data_ptr(), value.dtype, tuple(value.shape), value.stride())
+                    if key not in seen:
+                        seen.add(key)
+                        total += value.numel() * value.element_size()
+        found[node] = total
+    return found
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("MB", 10**6), ("kB", 10**3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} bytes"
+
+
+@dataclass
+class ModuleBytes:
+    """Saved bytes per shown module path, and in all: the parts add up to the whole."""
+
+    by_module: dict
+    total: int
+
+
+def _signature(path: str, members: dict, classes: dict) -> tuple:
+    """What a block is made of: its class and the kinds of node in it, by sub-path relative to it."""
+    kinds = Counter()
+    for node_path, nodes in members.items():
+        if node_path and (node_path == path or node_path.startswith(path + ".")):
+            rest = node_path[len(path):]
+            kinds.update((rest, type(n).__name__) for n in nodes)
+    return classes.get(path), tuple(sorted(kinds.items()))
+
+
+def _folded_runs(paths: list[str], members: dict, classes: dict) -> dict:
+    """Sibling blocks named parent.0, parent.1, ... of identical make-up: first path -> the whole run."""
+    numbered = {}
+    for path in paths:
+        parent, _, last = path.rpartition(".")
+        if last.isdigit():
+            numbered.setdefault(parent, []).append((int(last), path))
+    runs = {}
+    for parent, items in numbered.items():
+        items.sort()
+        run = [items[0][1]]
+        for (_, previous), (_, path) in zip(items, items[1:]):
+            if _signature(path, members, classes)[1] == _signature(previous, members, classes)[1] \
+                    and classes.get(path) == classes.get(previous):
+                run.append(path)
+            else:
+                if len(run) > 1:
+                    runs[run[0]] = run
+                run = [path]
+        if len(run) > 1:
+            runs[run[0]] = run
+    return runs
+
+
+def module_graph(outputs, tags: ModuleTags, *, depth: int | None = 2, fold: bool = True,
+                 title: str | None = None) -> Figure:
+    """The backward graph behind ``outputs`` as clusters of the modules that made its nodes.
+
+    depth: modules up to this many levels deep are opened as clusters showing their nodes; a module
+    one level deeper is drawn closed, as one box with its node count (None: open everything).
+    fold: numbered sibling blocks of identical make-up (a transformer's layers) are drawn once, "x N".
+    Each cluster and closed box gives the bytes its saved tensors hold (see :func:`module_bytes`).
+
+    >>> import torch
+    >>> model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1))
+    >>> with module_tags(model) as tags:
+    ...     loss = model(torch.ones(2, 3)).sum()
+    >>> sorted(module_graph(loss, tags).clusters)
+    ['0', '1', '2']
+    """
+    outputs = output_tensors(outputs, "module_graph")
+    instance(tags, ModuleTags, "module_graph", "module_tags")
+    if depth is not None and depth < 1:
+        raise ValueError(f"depth counts levels of modules and must be at least 1, not {depth}")
+    walk = _Walk().visit([t.grad_fn for t in outputs])
+    saved = _saved_bytes_by_node(walk.order)
+    full = {n: tags.module_of(n) for n in walk.order}
+    members: dict = {}
+    for node in walk.order:
+        members.setdefault(full[node], []).append(node)
+    modules = sorted({p for p in full.values() if p} | {a for p in full.values() if p for a in _ancestors(p)})
+    runs = _folded_runs(modules, members, tags.classes) if fold else {}
+    first_of = {other: first for first, run in runs.items() for other in run[1:]}
+
+    def shown(path: str | None) -> str | None:
+        """The path a node of ``path`` is drawn under: its own, or the first block of its folded run."""
+        if not path:
+            return path
+        parts = path.split(".")
+        for cut in range(1, len(parts) + 1):
+            head = ".".join(parts[:cut])
+            if head in first_of:
+                return ".".join([first_of[head], *parts[cut:]])
+        return path
+
+    def closed(path: str | None) -> str | None:
+        """The closed module a path falls in, if it lies deeper than ``depth``."""
+        if not path or depth is None or path.count(".") < depth:
+            return None
+        return ".".join(path.split(".")[:depth + 1])
+
+    stand_in = {}  # node of a folded-away block -> the node at the same place in the run's first block
+    for first, run in runs.items():
+        first_nodes = _inside(first, members)
+        for other in run[1:]:
+            for mine, theirs in zip(_inside(other, members), first_nodes):
+                stand_in[mine] = theirs
+
+    fig = Figure(title or f"Backward graph of {type(tags.model).__name__}, grouped by module")
+    fig.attr(rankdir="TB", nodesep="0.15", ranksep="0.3")
+    fig.clusters = {}  # shown path -> (label, labels of the boxes drawn directly inside it)
+    box_of, inside = {}, {}  # node -> id of the box it is drawn as; cluster path -> box ids directly in it
+    for node in walk.order:
+        if node in stand_in:
+            continue
+        where = shown(full[node]) or None  # the model's own nodes and those of no module: top level
+        box = closed(where)
+        if box is None:
+            box_of[node] = f"fn{len(box_of)}"
+            _draw_module_node(fig, node, box_of[node], saved[node])
+            inside.setdefault(where, []).append(box_of[node])
+        else:
+            box_of[node] = f"module_{box}"
+            if box_of[node] not in inside.get(box.rpartition(".")[0] or None, []):
+                inside.setdefault(box.rpartition(".")[0] or None, []).append(box_of[node])
+    for node in stand_in:
+        box_of[node] = box_of[stand_in[node]]
+
+    def held(path: str) -> tuple[int, int]:
+        """(backward nodes, saved bytes) under ``path``, every block of its folded run counted."""
+        paths = runs.get(path, [path])
+        nodes = [n for n in walk.order if full[n] and any(full[n] == p or full[n].startswith(p + ".") for p in paths)]
+        return len(nodes), sum(saved[n] for n in nodes)
+
+    for box in sorted({b.removeprefix("module_") for b in box_of.values() if b.startswith("module_")}):
+        count, size = held(box)
+        fig.node(f"module_{box}", label_text(f"{box.rpartition('.')[2]} ({tags.classes.get(box, '?')})",
+                                             f"{count} backward nodes", f"saves {_size(size)}"),
+                 fillcolor=FILL["function"], style="filled")
+
+    def draw(path: str, graph) -> None:
+        for box in inside.get(path, []):
+            if graph is not fig:
+                graph.node(box)  # declared above; naming it here puts it in this cluster
+        children = [m for m in modules if (m.rpartition(".")[0] or None) == path and m not in first_of]
+        for child in children:
+            if closed(child) is not None:
+                continue
+            run = runs.get(child, [child])
+            kind = tags.classes.get(child, "?")
+            count, size = held(child)
+            label = f"{child} ({kind})" if len(run) == 1 else f"{run[0]} to {run[-1]} ({kind}) x {len(run)}"
+            label += f"\n{count} backward nodes, saves {_size(size)}"
+            sub = graphviz.Digraph(name=f"cluster_{child}")
+            sub.attr(label=label, style="rounded,dashed", color=LINE, fontcolor=LINE, labeljust="l")
+            fig.clusters[child] = (label, [fig._nodes[b].label for b in inside.get(child, [])])
+            draw(child, sub)
+            graph.subgraph(sub)
+
+    for i, t in enumerate(outputs):
+        fig.node(f"out{i}", label_text(*tensor_lines(t, None)), fillcolor=FILL["tensor"])
+    draw(None, fig)
+    for i, t in enumerate(outputs):
+        if t.grad_fn is not None:
+            fig.edge(f"out{i}", box_of[t.grad_fn])
+    edges = set()
+    for parent, child in walk.edges:
+        pair = (box_of[parent], box_of[child])
+        if pair[0] != pair[1] and pair not in edges:
+            edges.add(pair)
+            fig.edge(*pair)
+    fig.explain_line("dashed frame", "the module whose forward made the nodes inside")
+    if any(b.startswith("module_") for b in box_of.values()):
+        fig.explain_line("square box", "a module drawn closed, its backward nodes counted")
+    if runs:
+        fig.caption("Identical numbered blocks are drawn once: x N is how many ran.")
+    fig.caption(f"{len(walk.order)} backward nodes; saved tensors hold {_size(sum(saved.values()))} in all")
+    return fig
+
+
+def module_bytes(outputs, tags: ModuleTags, *, depth: int | None = 1) -> ModuleBytes:
+    """Bytes held by saved tensors, per module path opened to ``depth`` ("" for nodes of no module)."""
+    outputs = output_tensors(outputs, "module_bytes")
+    walk = _Walk().visit([t.grad_fn for t in outputs])
+    saved = _saved_bytes_by_node(walk.order)
+    by_module = Counter()
+    for node in walk.order:
+        by_module[_shown_path(tags.module_of(node), depth) or OUTSIDE] += saved[node]
+    return ModuleBytes(dict(by_module), sum(saved.values()))
+
+
+def _ancestors(path: str) -> list[str]:
+    parts = path.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+
+def _inside(path: str, members: dict) -> list:
+    return [n for p in sorted(members, key=lambda p: (p is None, p or "")) if p and (p == path or p.startswith(path + "."))
+            for n in members[p]]
+
+
+def _draw_module_node(fig, node, node_id: str, saved: int) -> None:
+    kind = type(node).__name__
+    if kind == "AccumulateGrad":
+        fig.node(node_id, label_text(kind, shape_text(node.variable.shape)), fillcolor=FILL["accumulate"])
+        return
+    fig.node(node_id, label_text(kind, *([f"saves {_size(saved)}"] if saved else [])), fillcolor=FILL["function"])
