@@ -41,6 +41,10 @@ extensions = [
     "sphinxext.opengraph",  # description and social-card metadata in every page's head
     "sphinx.ext.autodoc",  # the figure library's reference page, from its docstrings
 ]
+# The bench (tests/bench/build_speed.py) measures the built-in alternatives to
+# execute_ahead; these switches are unset in every real build.
+if os.environ.get("SITE_BENCH_WITHOUT_EXECUTE_AHEAD"):
+    extensions.remove("execute_ahead")
 root_doc = "index"
 # Sphinx never reads its own outputs: notebooks sphinx-gallery writes beside
 # its pages, and anything a build or a tool leaves in the source tree.
@@ -104,6 +108,7 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "download_all_examples": True,  # one zip of every script and one of every notebook
     "within_subsection_order": "gallery_order.NumberedSortKey",  # plot_1, plot_2, ..., plot_10: the reading order
+    "parallel": int(os.environ.get("SITE_BENCH_GALLERY_PARALLEL", "0")) or False,  # bench only: see above
 }
 
 # -- Theme and HTML output ------------------------------------------------

@@ -129,6 +129,7 @@ def bench(session):
     """Speed against targets: 1,000-node figures, cold build vs floor, rebuilds (`-- --clone`: clone to site)."""
     require_dot(session)
     install(session)
+    session.install("joblib==1.6.0")  # sphinx-gallery's parallel option, measured against execute_ahead
     session.run("python", "tests/bench/figure_speed.py", env=BUILD_ENV)
     session.run("python", "tests/bench/build_speed.py", *session.posargs, env=BUILD_ENV)
 
@@ -157,6 +158,13 @@ def unit(session):
     require_dot(session)
     install(session)
     session.run("pytest", "-m", "not build and not browser", *session.posargs, env=BUILD_ENV)
+
+
+@nox.session(python=PYTHON)
+def ledger(session):
+    """Every page's and example's checks on each torch release since 2.0 into docs/_data/ledger.json (`-- 2.4.1`: some)."""
+    install(session)  # the page runner reads pages with myst-nb; each release gets its own environment
+    session.run("python", "tests/release_ledger.py", *session.posargs, env=BUILD_ENV)
 
 
 @nox.session(python=PYTHON)

@@ -102,48 +102,56 @@ def _literal(node) -> str:
 
 
 # Runs in the child process, which may hold another torch: only the standard library, torch and torchfig.
+# Each file gets a fresh namespace, fresh seeds and its own folder, as a fresh kernel would.
 DRIVER = r'''
 import json, os, random, sys, traceback
-spec = json.load(open(sys.argv[1], encoding="utf-8"))
-os.chdir(spec["folder"])
+files = json.load(open(sys.argv[1], encoding="utf-8"))
 import matplotlib
 matplotlib.use("Agg")
 import numpy, torch
-random.seed(0); numpy.random.seed(0); torch.manual_seed(0)
 import torchfig.claims as claims
-namespace = {"__name__": "__main__", "display": lambda *objects: None}
 collect = os.environ.get("TORCHFIG_COLLECT")
-for cell in spec["cells"]:
-    claims.collecting_from = {"file": spec["file"], "line": cell["line"]}
-    code = compile("\n" * (cell["line"] - 1) + cell["source"], spec["file"], "exec")
-    outcome = {"cell_done": True}
-    try:
-        exec(code, namespace)
-    except Exception as err:
-        if not cell["raises"]:
-            if not collect:
-                traceback.print_exc()
-                sys.exit(1)
-            outcome = {"cell_error": f"{type(err).__name__}: {err}".splitlines()[0][:300]}
-    if collect:
-        with open(collect, "a", encoding="utf-8") as out:
-            out.write(json.dumps({"file": spec["file"], "line": cell["line"], **outcome}) + "\n")
+for spec in files:
+    os.chdir(spec["folder"])
+    random.seed(0); numpy.random.seed(0); torch.manual_seed(0)
+    namespace = {"__name__": "__main__", "display": lambda *objects: None}
+    for cell in spec["cells"]:
+        claims.collecting_from = {"file": spec["file"], "line": cell["line"]}
+        code = compile("\n" * (cell["line"] - 1) + cell["source"], spec["file"], "exec")
+        outcome = {"cell_done": True}
+        try:
+            exec(code, namespace)
+        except Exception as err:
+            if not cell["raises"]:
+                if not collect:
+                    traceback.print_exc()
+                    sys.exit(1)
+                outcome = {"cell_error": f"{type(err).__name__}: {err}".splitlines()[0][:300]}
+        if collect:
+            with open(collect, "a", encoding="utf-8") as out:
+                out.write(json.dumps({"file": spec["file"], "line": cell["line"], **outcome}) + "\n")
 '''
 
 
-def run(path: Path, *, python: str = sys.executable, env: dict | None = None, collect: Path | None = None,
-        cwd: Path | None = None, timeout: int = 900) -> subprocess.CompletedProcess:
+def shown_name(path: Path) -> str:
+    """How results name a file: its path in the repository, or its name if it lives elsewhere."""
+    resolved = Path(path).resolve()
+    return resolved.relative_to(ROOT).as_posix() if resolved.is_relative_to(ROOT) else resolved.name
+
+
+def run(path: Path, **options) -> subprocess.CompletedProcess:
     """Run every cell of the page or example at ``path``; returns the finished process."""
-    path = Path(path)
-    cells = cells_of(path)
-    try:
-        shown = path.resolve().relative_to(ROOT).as_posix()
-    except ValueError:
-        shown = path.name
+    return run_many([path], **options)
+
+
+def run_many(paths, *, python: str = sys.executable, env: dict | None = None, collect: Path | None = None,
+             cwd: Path | None = None, timeout: int = 900) -> subprocess.CompletedProcess:
+    """Run several pages and examples one after another in one process (each as if alone)."""
+    files = [{"file": shown_name(p), "folder": str(cwd or Path(p).parent),
+              "cells": [asdict(c) for c in cells_of(Path(p))]} for p in paths]
     with tempfile.TemporaryDirectory() as tmp:
         spec = Path(tmp) / "cells.json"
-        spec.write_text(json.dumps({"file": shown, "folder": str(cwd or path.parent),
-                                    "cells": [asdict(c) for c in cells]}), encoding="utf-8")
+        spec.write_text(json.dumps(files), encoding="utf-8")
         child = os.environ | {"MPLBACKEND": "Agg"} | (env or {})
         child["PYTHONPATH"] = os.pathsep.join(filter(None, [child.get("PYTHONPATH"), str(ROOT)]))
         if collect is not None:
@@ -154,7 +162,7 @@ def run(path: Path, *, python: str = sys.executable, env: dict | None = None, co
 
 def collected(path: Path, records: list[dict]) -> list[dict]:
     """One file's verdicts; the claims of a cell that failed, and did not reach them, marked not applicable."""
-    shown = path.resolve().relative_to(ROOT).as_posix() if path.resolve().is_relative_to(ROOT) else path.name
+    shown = shown_name(path)
     mine = [r for r in records if r.get("file") == shown]
     failed = {r["line"]: r["cell_error"] for r in mine if "cell_error" in r}
     seen = {(r["line"], r["sentence"]) for r in mine if "sentence" in r}

@@ -297,3 +297,51 @@ def test_opened_checks_fit_and_pass_axe(built_site, server, browser, width):
                 .map(v => `${v.id}: ${v.nodes.length} x ${v.nodes[0].target.join(' ')}`)""")]
         visit.close()
     assert problems == []
+
+
+def test_the_stepper_steps_with_buttons_and_keys_in_the_traced_order(server, browser):
+    """Next, Previous and the arrow keys change the figure and the announced caption, step by step."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(server + "models.html", wait_until="load")
+    stepper = page.locator(".backward-stepper").first
+    captions = [c.strip() for c in stepper.locator("figcaption").all_text_contents()]
+    live = stepper.locator(".stepper-caption")
+    assert live.get_attribute("aria-live") == "polite" and len(captions) >= 3
+    assert live.text_content() == captions[0]
+    assert stepper.locator(".stepper-steps > li:not([hidden])").count() == 1
+    for expected in captions[1:]:
+        stepper.get_by_role("button", name="Next step").click()
+        assert live.text_content() == expected
+    stepper.get_by_role("button", name="Previous step").click()
+    assert live.text_content() == captions[-2]
+    stepper.focus()
+    page.keyboard.press("ArrowLeft")
+    assert live.text_content() == captions[-3]
+    page.keyboard.press("ArrowRight")
+    assert live.text_content() == captions[-2]
+    context.close()
+
+
+def test_without_javascript_every_step_figure_is_shown(server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server + "models.html", wait_until="load")
+    stepper = page.locator(".backward-stepper").first
+    steps = stepper.locator(".stepper-steps > li")
+    assert steps.count() >= 3 and all(steps.nth(i).is_visible() for i in range(steps.count()))
+    assert stepper.locator("button").count() == 0
+    context.close()
+
+
+@pytest.mark.parametrize("message", [
+    "element 0 of tensors does not require grad and does not have a grad_fn",
+    "a leaf Variable that requires grad is being used in an in-place operation",
+    "Trying to backward through the graph a second time",
+])
+def test_pasting_a_message_into_search_finds_the_page_that_explains_it(server, browser, message):
+    visit = Visit(browser, server + "search.html?q=" + message.replace(" ", "+"))
+    visit.page.wait_for_selector("#search-results li", timeout=20000)
+    results = [a.get_attribute("href") for a in visit.page.locator("#search-results li > a").all()][:5]
+    visit.close()
+    assert any(href.split("#")[0].endswith(("messages.html", "graph.html", "detach.html")) for href in results), results

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from execution_errors import ANSI, BuildStartFailed, _one_line_on_failure
+from cells import ANSI
+from execution_errors import BuildStartFailed, one_line_on_failure
 from sitebuild import CRASH_REPORT, ROOT, build, copy_site
 
 
@@ -52,8 +53,9 @@ def kernels_with(marker: str) -> list[str]:
 def test_a_build_that_fails_as_it_starts_says_one_line_and_leaves_no_kernel(tmp_path):
     site = copy_site(tmp_path / "site")
     (site / "docs" / "_ext" / "planted_failure.py").write_text(
+        "from execution_errors import one_line_on_failure\n\n"
         "def fail(app):\n    raise OSError('planted: AF_UNIX path too long')\n\n"
-        "def setup(app):\n    app.connect('builder-inited', fail)\n"
+        "def setup(app):\n    app.connect('builder-inited', one_line_on_failure(fail))\n"
     )
     conf = site / "conf.py"
     conf.write_text(conf.read_text() + "\nextensions.append('planted_failure')  # after execute_ahead started kernels\n")
@@ -73,10 +75,10 @@ def test_a_failing_start_handler_becomes_one_logged_line(caplog):
 
     broken.__module__ = "some_extension"
     with caplog.at_level(logging.ERROR), pytest.raises(BuildStartFailed) as stopped:
-        _one_line_on_failure(broken)(None)
+        one_line_on_failure(broken)(None)
     assert stopped.value.code == 2
     assert caplog.messages == ["some_extension failed while the build was starting: RuntimeError: no socket"]
-    assert _one_line_on_failure(lambda app: "done")(None) == "done"
+    assert one_line_on_failure(lambda app: "done")(None) == "done"
 
 
 def test_html_fixes_leave_an_image_they_cannot_read_alone(tmp_path):

@@ -169,3 +169,11 @@ def test_a_page_with_code_offers_itself_as_a_notebook(built):
     assert "https://example.org/docs/paragraphs.html" in sources[0]
     assert any("Guides say this. (from PyTorch's documentation: https://example.org/guide.html)" in s for s in sources)
     assert page(app, "index").select_one("p.page-notebook") is None  # no code, no notebook
+
+
+def test_a_misspelt_api_name_fails_naming_it(built):
+    page = "# Names\n\n{api}`torch.Tensor.detach` and {api}`torch.Tensor.detachh` and {api}`numpy.asarray`.\n"
+    app = built(**{"paragraphs.md": page})
+    warnings = app.warning.getvalue()
+    assert "'torch.Tensor.detachh', which the installed torch does not have" in warnings
+    assert "torch.Tensor.detach'," not in warnings and "numpy.asarray" not in warnings

@@ -125,3 +125,31 @@ def test_a_changed_pytorch_fails_the_build_with_the_sentence(page, perturbation,
     assert not any(text in result.stderr for text in CRASH_REPORT), result.stderr
     assert f"docs/{page}.md:" in errors[0]
     assert f"ClaimFailed: claim no longer holds: {sentence}" in errors[0]
+
+
+def test_a_ledger_entry_that_disagrees_with_the_build_fails_it_naming_the_sentence(tmp_path):
+    """Change one sentence's result for the build's own release: the build stops and names the sentence."""
+    import json
+
+    from release_ledger import LEDGER
+
+    site = small_site(tmp_path, {}, {"plot_1_fine": GOOD_EXAMPLE})
+    (site / "docs" / "graph.md").write_text((ROOT / "docs" / "graph.md").read_text())
+    index = site / "docs" / "index.md"
+    index.write_text(index.read_text().replace("examples/index", "graph\nexamples/index"))
+    ledger_file = site / LEDGER.relative_to(ROOT)
+    ledger = json.loads(ledger_file.read_text())
+    release = next(r for r in ledger["releases"] if r == torch_release())
+    entry = next(e for e in ledger["sentences"] if e["file"] == "docs/graph.md")
+    entry["results"][release] = {"status": "fails", "observed": "planted"}
+    ledger_file.write_text(json.dumps(ledger))
+    result = build(site)
+    assert result.returncode != 0
+    assert f"the ledger says this sentence does not hold (observed: planted) on torch {release}" in result.stderr
+    assert entry["sentence"] in result.stderr, result.stderr
+
+
+def torch_release() -> str:
+    from importlib import metadata
+
+    return metadata.version("torch").split("+")[0]

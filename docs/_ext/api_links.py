@@ -1,8 +1,12 @@
 """``{api}`torch.Tensor.detach``` : an API name set as code and linked to its reference page.
 
-The builds are offline, so links follow each project's URL scheme instead of
-an intersphinx inventory; the few names whose page sits elsewhere are listed.
+The name is looked up in the torch or NumPy the site is built with, so a
+misspelt name fails the build, naming it. The builds are offline, so links
+follow each project's URL scheme instead of an intersphinx inventory; the few
+names whose page sits elsewhere are listed.
 """
+
+import importlib
 
 from docutils import nodes
 
@@ -29,10 +33,29 @@ def api_url(text: str) -> str | None:
     return PAGES.get(text) or PATTERNS[package].format(text)
 
 
+def exists(dotted: str) -> bool:
+    """Whether the installed package has this name: the longest importable module, then attributes."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            found = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attribute in parts[cut:]:
+            if not hasattr(found, attribute):
+                return False
+            found = getattr(found, attribute)
+        return True
+    return False
+
+
 def api_role(name, rawtext, text, lineno, inliner, options=None, content=None):
     url = api_url(text)
-    if url is None:
-        message = inliner.reporter.error(f"{{api}} knows torch and numpy names only, not {text!r}", line=lineno)
+    problem = (f"{{api}} knows torch and numpy names only, not {text!r}" if url is None
+               else None if exists(text) else f"{{api}} names {text!r}, which the installed "
+               f"{text.split('.')[0]} does not have")
+    if problem:
+        message = inliner.reporter.error(problem, line=lineno)
         return [inliner.problematic(rawtext, rawtext, message)], [message]
     return [nodes.reference(rawtext, "", nodes.literal(text, text), refuri=url)], []
 

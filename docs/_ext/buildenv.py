@@ -20,6 +20,8 @@ from importlib import metadata
 from pathlib import Path
 
 from docutils import nodes
+
+from execution_errors import one_line_on_failure
 from sphinx.errors import ConfigError
 
 SEED = 0
@@ -144,7 +146,7 @@ def add_version_note(app, doctree) -> None:
 def setup(app):
     app.connect("config-inited", check_torch, priority=100)
     app.connect("config-inited", prepare_kernel_environment)
-    app.connect("builder-inited", reset_stale_gallery, priority=100)  # before sphinx-gallery runs
+    app.connect("builder-inited", one_line_on_failure(reset_stale_gallery), priority=100)  # before the gallery runs
     app.connect("env-before-read-docs", record_finished_gallery)
     app.connect("doctree-read", add_version_note)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

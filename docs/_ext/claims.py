@@ -34,7 +34,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, new_document
 
 from buildenv import versions
-from execution_errors import code_cells, failed_cell, is_output, tags
+from cells import code_cells, failed_cell, is_output, tags
 
 logger = logging.getLogger(__name__)
 

@@ -45,6 +45,8 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.matching import Matcher
 
+from execution_errors import one_line_on_failure
+
 logger = logging.getLogger(__name__)
 WORKERS = 2
 QUIET = stdlib_logging.getLogger(f"{__name__}.workers")  # the kernel clients' own log, silenced
@@ -249,7 +251,7 @@ def abandon(app) -> None:
 
 def setup(app):
     app.setup_extension("execution_errors")  # it defines build-start-failed
-    app.connect("builder-inited", start)
+    app.connect("builder-inited", one_line_on_failure(start))
     app.connect("build-start-failed", abandon)
     app.connect("env-before-read-docs", store)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -6,64 +6,35 @@ this extension then reports each failure as one build error located at the
 line that raised, e.g. ``docs/page.md:15: ERROR: ValueError: bad value``.
 A traceback in a page cell tagged ``raises-exception`` is shown on purpose.
 
-An extension that fails while the build starts (``builder-inited``) would
-make Sphinx print a crash report; instead the build stops with one line
-naming the extension and its error.
+A handler of this project's that fails while the build starts
+(``builder-inited``) would make Sphinx print a crash report; wrapped in
+:func:`one_line_on_failure`, it stops the build with one line naming the
+extension and its error instead.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from docutils import nodes
 from sphinx.errors import SphinxError
-from myst_nb.core.read import read_myst_markdown_notebook
 from sphinx.util import logging
 
+from cells import ANSI, code_cells, failed_cell, first_code_line
+
 logger = logging.getLogger(__name__)
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
-OUTPUT_CLASSES = {"output", "sphx-glr-script-out"}  # myst-nb and sphinx-gallery output blocks
-CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
-
-
-def _cell_fence_lines(path: Path) -> list[int]:
-    """Line of each cell's opening fence (1-based), by cell index."""
-    notebook = read_myst_markdown_notebook(path.read_text(encoding="utf-8"), add_source_map=True)
-    return notebook.metadata["source_map"]
-
-
-def is_output(block) -> bool:
-    """A literal block that holds what executed code printed."""
-    return bool(OUTPUT_CLASSES & set(block["classes"]))
-
-
-def code_cells(doctree) -> list:
-    return [c for c in doctree.findall(nodes.container) if c.get("nb_element") == "cell_code"]
-
-
-def tags(cell) -> list[str]:
-    return cell.get("cell_metadata", {}).get("tags", [])
-
-
-def failed_cell(cell) -> bool:
-    """A code cell whose code raised, other than one that raises on purpose."""
-    return "raises-exception" not in tags(cell) and any(
-        "traceback" in b["classes"] for b in cell.findall(nodes.literal_block))
+CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")  # where IPython's traceback says the cell raised
 
 
 def report_failed_cells(app, doctree) -> None:
-    fence_lines = None
     for cell in filter(failed_cell, code_cells(doctree)):
         for output in cell.findall(nodes.literal_block):
             if "traceback" not in output["classes"]:
                 continue
             text = ANSI.sub("", output.astext())
             error = [line for line in text.splitlines() if line.strip()][-1].strip()
-            if fence_lines is None:
-                fence_lines = _cell_fence_lines(Path(app.env.doc2path(app.env.docname)))
             inside = CELL_LINE.search(text)
-            line = fence_lines[cell["cell_index"]] + (int(inside.group(1)) if inside else 0)
+            line = first_code_line(cell) + (int(inside.group(1)) - 1 if inside else 0)
             logger.error(f"{error} (raised by the page's code)", location=(app.env.docname, line))
 
 
@@ -83,7 +54,8 @@ class BuildStartFailed(SystemExit):
     """Stops the build at once: Sphinx turns an Exception into a crash report, but lets this pass."""
 
 
-def _one_line_on_failure(handler):
+def one_line_on_failure(handler):
+    """A builder-inited handler of this project's that fails stops the build with one error line."""
     extension = getattr(handler, "__module__", None) or "an extension"
 
     def run(app, *args):
@@ -101,15 +73,8 @@ def _one_line_on_failure(handler):
     return run
 
 
-def guard_build_start(app, config) -> None:
-    """Wrap every builder-inited handler, once all extensions have registered theirs."""
-    listeners = app.events.listeners["builder-inited"]
-    listeners[:] = [listener._replace(handler=_one_line_on_failure(listener.handler)) for listener in listeners]
-
-
 def setup(app):
     app.add_event("build-start-failed")
-    app.connect("config-inited", guard_build_start, priority=900)  # after every extension's setup()
     app.connect("doctree-read", report_failed_cells)
     app.connect("build-finished", report_failed_examples)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

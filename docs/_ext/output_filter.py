@@ -14,7 +14,7 @@ from pathlib import Path
 
 from docutils import nodes
 
-from execution_errors import is_output
+from cells import is_output
 
 TRIGGERED_INTERNALLY = re.compile(r" ?\(Triggered internally at [^)]*\)")
 KERNEL_CELL = re.compile(r"\S*/ipykernel_\d+/\d+\.py:\d+: ")  # a warning's location: a temporary file per kernel

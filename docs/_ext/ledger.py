@@ -1,0 +1,243 @@
+"""The release ledger in the site: which checked sentences hold on which torch release.
+
+``docs/_data/ledger.json`` (written by ``tests/release_ledger.py``, ``nox -s ledger``)
+holds, for every checked sentence and every torch release run, whether it
+held, did not hold (with what was observed instead) or did not apply (the
+release lacks what the check uses). The build:
+
+- compares what it printed with the ledger's column for the torch it runs
+  on: a sentence the ledger records otherwise, a sentence the ledger lacks,
+  and a sentence of the ledger the build no longer makes each fail the
+  build, naming the sentence. A release absent from the ledger is reported,
+  not failed.
+- adds to each page's version stamp the releases its checks hold on;
+- renders ``{release-ledger}`` (the "Which releases" page) and
+  ``{release-ranges} sentence start`` (one sentence's behaviour by release).
+"""
+
+from __future__ import annotations
+
+import json
+from itertools import groupby
+from pathlib import Path
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from buildenv import supported_releases, versions
+from claims import _render_markdown
+
+logger = logging.getLogger(__name__)
+LEDGER = Path(__file__).resolve().parent.parent / "_data" / "ledger.json"
+PAGE = "releases"  # the "Which releases" page
+STATUS_MARK = {"holds": "\u2714", "fails": "\u2718", "not applicable": "\u2013"}
+
+
+def load() -> dict:
+    return json.loads(LEDGER.read_text(encoding="utf-8")) if LEDGER.exists() else {"releases": {}, "sentences": []}
+
+
+def current(ledger: dict) -> list[dict]:
+    """The sentences the site makes now: those with a result for the release the site is built with
+    (the build keeps that column equal to what it checks); older entries are sentences since rewritten."""
+    built_with = supported_releases()[0]
+    return [e for e in ledger["sentences"] if built_with in e["results"]]
+
+
+def release_key(release: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in release.split("."))
+
+
+def source_of(docname: str) -> str:
+    """The file a document's claims come from, as the ledger names it."""
+    if docname.startswith("examples/"):
+        return f"gallery/{docname.removeprefix('examples/')}.py"
+    return f"docs/{docname}.md"
+
+
+def docname_of(source: str) -> str:
+    if source.startswith("gallery/"):
+        return "examples/" + Path(source).stem
+    return Path(source).with_suffix("").as_posix().removeprefix("docs/")
+
+
+def ranges(releases: list[str], included: set[str]) -> str:
+    """'2.5.1 to 2.15.0' style runs of consecutive ledger releases that are in ``included``."""
+    runs = []
+    for inside, run in groupby(releases, key=lambda r: r in included):
+        run = list(run)
+        if inside:
+            runs.append(run[0] if len(run) == 1 else f"{run[0]} to {run[-1]}")
+    return ", ".join(runs) if runs else "none"
+
+
+# -- The build against the ledger ------------------------------------------------
+
+
+def check_against_ledger(app, env) -> None:
+    ledger = load()
+    release = versions()["torch"].split("+")[0]
+    if release not in ledger["releases"]:
+        logger.info(f"the release ledger has no column for torch {release}: run `nox -s ledger -- {release}`")
+        return
+    claims = getattr(env, "verified_claims", {})
+    built = {(source_of(doc), s) for doc, found in claims.items() for s in found.get("printed", [])}
+    recorded = {(e["file"], e["sentence"]): e["results"].get(release) for e in ledger["sentences"]}
+    for file, sentence in sorted(built):
+        result = recorded.get((file, sentence))
+        if result is None:
+            logger.warning(f"the release ledger has no entry for this checked sentence; run `nox -s ledger -- "
+                           f"{release}`: {sentence}", location=docname_of(file))
+        elif result["status"] != "holds":
+            logger.warning(f"the ledger says this sentence {_said(result)} on torch {release}, this build observed "
+                           f"that it holds: {sentence}", location=docname_of(file))
+    for (file, sentence), result in sorted(recorded.items()):
+        if result is not None and (file, sentence) not in built and docname_of(file) in env.all_docs:
+            logger.warning(f"the release ledger lists a sentence this build no longer checks; run `nox -s ledger -- "
+                           f"{release}`: {sentence}", location=docname_of(file))
+
+
+def _said(result: dict) -> str:
+    return {"fails": "does not hold", "not applicable": "does not apply"}[result["status"]] + (
+        f" (observed: {result['observed']})" if result.get("observed") else "")
+
+
+# -- Each page's range -------------------------------------------------------------
+
+
+def add_range_note(app, doctree) -> None:
+    """After the version stamp: the ledger's releases on which every check of this page holds."""
+    ledger = load()
+    entries = [e for e in current(ledger) if e["file"] == source_of(app.env.docname)]
+    stamp = next(iter(n for n in doctree.findall(nodes.paragraph) if "build-versions" in n["classes"]), None)
+    if not entries or stamp is None:
+        return
+    releases = sorted(ledger["releases"], key=release_key)
+    holding = {r for r in releases if all(e["results"].get(r, {}).get("status") == "holds" for e in entries)}
+    stamp += nodes.Text(f" Of the releases in the ledger, every check on this page holds on torch "
+                        f"{ranges(releases, holding)}; ")
+    stamp += _link_to_page("which releases hold which sentence")
+    stamp += nodes.Text(".")
+
+
+def _link_to_page(text: str) -> addnodes.pending_xref:
+    return addnodes.pending_xref("", nodes.inline("", text), refdomain="std", reftype="doc",
+                                 reftarget=f"/{PAGE}", refexplicit=True)
+
+
+# -- The "Which releases" page and per-sentence ranges ----------------------------
+
+
+def _behaviours(entry: dict, releases: list[str]) -> list[tuple[str, list[str]]]:
+    """(what happens, releases) for one sentence: where it holds, and each other observation."""
+    found: dict[str, list[str]] = {}
+    for release in releases:
+        result = entry["results"].get(release)
+        if result is None:
+            continue
+        what = "holds" if result["status"] == "holds" else (
+            f"{_said(result).split(' (')[0]}: {result.get('observed', '')}".rstrip(": "))
+        found.setdefault(what, []).append(release)
+    return sorted(found.items(), key=lambda kv: (kv[0] != "holds", release_key(kv[1][0])))
+
+
+def _sentence_behaviour(entry: dict, releases: list[str]) -> nodes.bullet_list:
+    items = nodes.bullet_list()
+    for what, where in _behaviours(entry, releases):
+        items += nodes.list_item("", nodes.paragraph(
+            "", "", nodes.strong("", f"torch {ranges(releases, set(where))}: "),
+            nodes.Text("holds" if what == "holds" else what)))
+    return items
+
+
+def _sentence_nodes(document, sentence: str) -> list[nodes.Node]:
+    """A sentence as the page shows it: its Markdown (code, roles) rendered."""
+    rendered = _render_markdown(document, sentence)
+    return list(rendered[0].children) if len(rendered) == 1 and isinstance(rendered[0], nodes.paragraph) \
+        else [nodes.Text(sentence)]
+
+
+def _plain(document, sentence: str) -> str:
+    return "".join(n.astext() for n in _sentence_nodes(document, sentence))
+
+
+class ReleaseLedger(SphinxDirective):
+    """The whole ledger: the releases run, a table of the sentences that differ, and what each does."""
+
+    def run(self):
+        ledger = load()
+        self.env.note_dependency(str(LEDGER))
+        releases = sorted(ledger["releases"], key=release_key)
+        if not releases:
+            return [nodes.paragraph("", "The ledger is empty: run `nox -s ledger`.")]
+        differing = [e for e in current(ledger) if any(r.get("status") != "holds" for r in e["results"].values())]
+        summary = nodes.paragraph("", f"{len(current(ledger))} checked sentences, run on "
+                                      f"{len(releases)} torch releases; {len(differing)} of them do not hold on "
+                                      "every release.", classes=["ledger-summary"])
+        used = nodes.bullet_list()
+        for release in releases:
+            found = ledger["releases"][release]
+            used += nodes.list_item("", nodes.paragraph(
+                "", f"torch {release}: NumPy {found['numpy']}, Python {found['python']}"))
+        table = self._table(differing, releases)
+        details = []
+        for entry in differing:
+            page = docname_of(entry["file"])
+            details += [
+                nodes.paragraph("", "", nodes.emphasis("", "", *_sentence_nodes(self.state.document, entry["sentence"])),
+                                nodes.Text(" ("),
+                                addnodes.pending_xref("", nodes.inline("", self.env.titles[page].astext()
+                                                                       if page in self.env.titles else page),
+                                                      refdomain="std", reftype="doc", reftarget=f"/{page}",
+                                                      refexplicit=True),
+                                nodes.Text(")"), classes=["ledger-sentence"]),
+                _sentence_behaviour(entry, releases)]
+        return [summary, nodes.rubric("", "Releases run"), used, nodes.rubric("", "Sentences that differ, by release"),
+                table, nodes.rubric("", "What each of them does instead"), *details]
+
+    def _table(self, entries: list[dict], releases: list[str]) -> nodes.table:
+        table = nodes.table(classes=["ledger-table"])
+        group = nodes.tgroup(cols=len(releases) + 1)
+        table += group
+        group += [nodes.colspec(colwidth=1) for _ in range(len(releases) + 1)]
+        head = nodes.row("", nodes.entry("", nodes.paragraph("", "sentence (page)")),
+                         *[nodes.entry("", nodes.paragraph("", r)) for r in releases])
+        group += nodes.thead("", head)
+        body = nodes.tbody()
+        for number, entry in enumerate(entries, start=1):
+            marks = [STATUS_MARK[entry["results"].get(r, {}).get("status", "not applicable")]
+                     if r in entry["results"] else "" for r in releases]
+            text = _plain(self.state.document, entry["sentence"])
+            body += nodes.row("", nodes.entry("", nodes.paragraph(
+                "", f"{number}. {text[:60]}{'…' if len(text) > 60 else ''} ({docname_of(entry['file'])})")),
+                *[nodes.entry("", nodes.paragraph("", m)) for m in marks])
+        group += body
+        return table
+
+
+class ReleaseRanges(SphinxDirective):
+    """One sentence's behaviour on each release of the ledger; the argument is how the sentence starts."""
+
+    required_arguments = 1
+    final_argument_whitespace = True
+
+    def run(self):
+        self.env.note_dependency(str(LEDGER))
+        ledger = load()
+        start = self.arguments[0]
+        matches = [e for e in current(ledger)
+                   if e["file"] == source_of(self.env.docname) and e["sentence"].startswith(start)]
+        if not matches:
+            raise self.error(f"the release ledger has no sentence of this page starting {start!r}")
+        releases = sorted(ledger["releases"], key=release_key)
+        return [_sentence_behaviour(matches[0], releases)]
+
+
+def setup(app):
+    app.add_directive("release-ledger", ReleaseLedger)
+    app.add_directive("release-ranges", ReleaseRanges)
+    app.connect("doctree-read", add_range_note, priority=600)  # after buildenv's version stamp
+    app.connect("env-check-consistency", check_against_ledger)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,147 @@
+"""The release ledger: which checked sentences hold on which torch release.
+
+Usage: python tests/release_ledger.py [RELEASE ...]   (nox -s ledger -- 2.0.1 2.4.1)
+
+For each release (default: every release in ``RELEASES``), one at a time: a
+fresh virtual environment with that torch, a NumPy it supports, matplotlib
+and graphviz; every explanation page and gallery example run through the page
+runner in its collecting mode; the verdicts merged into ``LEDGER`` (other
+releases' columns are kept, so the ledger fills in parts); the environment
+deleted. Releases other than the one on this machine's disk download as CUDA
+builds of several GB: nothing is cached (``--no-cache-dir``). The release this
+interpreter already has is run here, without a new environment.
+
+Prints, per release, the time taken and the environment's size on disk.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import page_runner  # noqa: E402
+from site_pages import examples, explanation_pages  # noqa: E402
+
+ROOT = page_runner.ROOT
+LEDGER = ROOT / "docs" / "_data" / "ledger.json"
+# The last patch release of every minor release since 2.0.
+RELEASES = ["2.0.1", "2.1.2", "2.2.2", "2.3.1", "2.4.1", "2.5.1", "2.6.0", "2.7.1", "2.8.0", "2.9.1",
+            "2.10.0", "2.11.0", "2.12.1", "2.13.0", "2.14.1", "2.15.0"]
+
+
+def numpy_for(release: str) -> str:
+    """A NumPy the release was built to work with: torch before 2.3 was built against NumPy 1."""
+    major, minor = (int(part) for part in release.split(".")[:2])
+    if (major, minor) < (2, 3):
+        return "1.26.4"
+    return _pin("numpy")
+
+
+def _pin(name: str) -> str:
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        if line.startswith(f"{name}=="):
+            return line.split("==")[1].strip()
+    raise KeyError(name)
+
+
+def sources() -> list[Path]:
+    return [ROOT / "docs" / f"{p}.md" for p in explanation_pages()] + \
+           [ROOT / "gallery" / f"{e}.py" for e in examples()]
+
+
+def size_gb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink()) / 1e9
+
+
+def environment(release: str, home: Path) -> tuple[str, float]:
+    """A virtual environment holding this torch release; its python, and its size in GB."""
+    subprocess.run([sys.executable, "-m", "venv", str(home)], check=True)
+    python = str(home / "bin" / "python")
+    packages = [f"torch=={release}", f"numpy=={numpy_for(release)}", f"matplotlib=={_pin('matplotlib')}",
+                f"graphviz=={_pin('graphviz')}"]
+    subprocess.run([python, "-m", "pip", "install", "-q", "--no-cache-dir", "--disable-pip-version-check",
+                    *packages], check=True)
+    return python, size_gb(home)
+
+
+def run_release(python: str) -> list[dict]:
+    """Every page's and example's verdicts under ``python``."""
+    verdicts = []
+    with tempfile.TemporaryDirectory() as tmp:
+        records = Path(tmp) / "claims.jsonl"
+        records.touch()
+        result = page_runner.run_many(sources(), python=python, collect=records, timeout=1800)
+        if result.returncode != 0:  # the driver itself failed (torch or torchfig would not import)
+            raise RuntimeError(f"the pages did not run: {result.stderr.strip().splitlines()[-1:]}")
+        lines = [json.loads(line) for line in records.read_text(encoding="utf-8").splitlines()]
+        for source in sources():
+            verdicts += page_runner.collected(source, lines)
+    return verdicts
+
+
+def versions_of(python: str) -> dict:
+    code = "import torch, numpy, platform; print(torch.__version__, numpy.__version__, platform.python_version())"
+    torch_version, numpy_version, python_version = subprocess.run(
+        [python, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    return {"torch": torch_version.split("+")[0], "numpy": numpy_version, "python": python_version}
+
+
+def merge(ledger: dict, release: str, found: dict, verdicts: list[dict]) -> dict:
+    """The ledger with this release's column replaced."""
+    ledger["releases"][release] = found
+    for entry in ledger["sentences"]:
+        entry["results"].pop(release, None)
+    by_key = {(e["file"], e["sentence"]): e for e in ledger["sentences"]}
+    for v in verdicts:
+        entry = by_key.setdefault((v["file"], v["sentence"]), {"file": v["file"], "sentence": v["sentence"],
+                                                               "results": {}})
+        if entry not in ledger["sentences"]:
+            ledger["sentences"].append(entry)
+        result = {"status": v["status"]} | ({"observed": v["observed"]} if "observed" in v else {})
+        previous = entry["results"].get(release)
+        if previous is None or previous["status"] == "holds":  # a sentence made twice counts its worst case
+            entry["results"][release] = result
+    ledger["sentences"] = [e for e in ledger["sentences"] if e["results"]]
+    ledger["sentences"].sort(key=lambda e: (e["file"], e["sentence"]))
+    ledger["releases"] = dict(sorted(ledger["releases"].items(), key=lambda kv: tuple(map(int, kv[0].split(".")))))
+    return ledger
+
+
+def main(releases: list[str]) -> int:
+    ledger = json.loads(LEDGER.read_text()) if LEDGER.exists() else {"releases": {}, "sentences": []}
+    here = metadata.version("torch").split("+")[0]
+    for release in releases:
+        start = time.perf_counter()
+        home = Path(tempfile.mkdtemp(prefix=f"ledger-{release}-"))
+        try:
+            python, disk = (sys.executable, 0.0) if release == here else environment(release, home / "venv")
+            found = versions_of(python)
+            verdicts = run_release(python)
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
+        seconds = time.perf_counter() - start
+        found |= {"date": datetime.date.today().isoformat(), "seconds": round(seconds),
+                  "environment_gb": round(disk, 1)}
+        merge(ledger, release, found, verdicts)
+        LEDGER.parent.mkdir(parents=True, exist_ok=True)
+        LEDGER.write_text(json.dumps(ledger, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        counts = {s: sum(v["status"] == s for v in verdicts) for s in ("holds", "fails", "not applicable")}
+        print(f"torch {release}: {seconds:.0f} s, environment {disk:.1f} GB, NumPy {found['numpy']}, "
+              f"{counts['holds']} hold, {counts['fails']} do not hold, {counts['not applicable']} not applicable",
+              flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    unknown = [r for r in sys.argv[1:] if r not in RELEASES]
+    if unknown:
+        sys.exit(f"not a release of the ledger: {', '.join(unknown)} (releases: {', '.join(RELEASES)})")
+    sys.exit(main(sys.argv[1:] or RELEASES))
