@@ -195,7 +195,7 @@ def _inline(doctree, text: str, cell) -> list[nodes.Node]:
 
 def _joined(paragraph: nodes.paragraph, parts: list[nodes.Node]) -> None:
     """Append ``parts`` with a space before, unless they start with punctuation that hugs the word before."""
-    first = parts[0].astext() if parts else ""
+    first = parts[0].astext() if parts and isinstance(parts[0], nodes.Text) else ""  # code such as `.data` never hugs
     hugs = first.startswith((",", ";", ":", ")", "!", "?")) or (first.startswith(".") and not first.startswith(".."))
     if len(paragraph) and not hugs:
         paragraph += nodes.Text(" ")
