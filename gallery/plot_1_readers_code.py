@@ -65,8 +65,8 @@ with torchfig.record() as rec:
     back = torch.from_numpy(a * 3)
     y_np = back.sum()
 claim(
-    "after the detour the result is a tensor again, but with no history at all: "
-    "no grad_fn, so nothing leads back to t",
+    "after the detour the result is a tensor again, with no grad_fn and no "
+    "requires_grad: no recorded step leads back to t",
     y_np.grad_fn is None and not y_np.requires_grad,
 )
 torchfig.data_flow(rec, names={"t": t, "a": a, "back": back, "y_np": y_np})

@@ -5,6 +5,9 @@ A silently wrong gradient through a shared NumPy array
 What happens when you write into the array from ``detach().numpy()`` while
 a graph still needs the tensor, what happens when the same write is made
 in torch, and the patterns that are safe; each step is checked as it runs.
+Here the tensor is the *result* of ``sigmoid``, whose derivative is
+computed from that result; the site's page on the refusal of ``numpy()``
+walks through the case of a saved input.
 
 Needs ``torch``, ``numpy``, ``graphviz`` (the Python package and Graphviz's
 ``dot``) and ``torchfig``, the figure library published by this site (see
@@ -12,20 +15,21 @@ the gallery's front page for the wheel).
 """
 
 # %%
-# A computation that saves its input
-# ----------------------------------
-# The right gradient with respect to ``x`` is ``2 * y`` for the values
-# ``y`` had when the loss was computed.
+# A computation that saves its output
+# -----------------------------------
+# The derivative of ``sigmoid`` is ``y * (1 - y)``, computed from the output
+# ``y``: backward uses the values in ``y`` at the time it runs.
 import torch
 import torchfig
 from torchfig import claim, claim_raises
 
 
 def setup():
-    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
-    y = x * 1
-    loss = (y**2).sum()
-    return x, y, loss, 2 * y.detach().clone()
+    x = torch.tensor([0.0, 1.0, 2.0], requires_grad=True)
+    y = torch.sigmoid(x)
+    loss = y.sum()
+    values = y.detach().clone()
+    return x, y, loss, values * (1 - values)
 
 
 # %%
@@ -33,8 +37,8 @@ def setup():
 # -----------------------
 x, y, loss, expected = setup()
 claim(
-    "(y ** 2).sum() keeps y itself for the backward pass",
-    loss.grad_fn.next_functions[0][0]._saved_self is y,
+    "sigmoid keeps its output y, in y's own memory, for the backward pass",
+    y.grad_fn._saved_result.data_ptr() == y.data_ptr(),
 )
 claim(
     "the array from detach().numpy() shares y's memory",
@@ -42,7 +46,7 @@ claim(
 )
 array = y.detach().numpy()
 version = y._version
-array[0] = 10.0
+array[0] = 0.9
 loss.backward()
 print(f"{x.grad=}")
 print(f"{expected=}")
@@ -60,7 +64,7 @@ claim(
 # An in-place torch operation moves the counter, so backward notices.
 x, y, loss, expected = setup()
 version = y._version
-y.detach()[0] = 10.0
+y.detach()[0] = 0.9
 claim(
     "a write through a torch tensor moves the version counter",
     y._version == version + 1,
@@ -75,8 +79,8 @@ with claim_raises(
 # %%
 # The figure at that moment
 # -------------------------
-# The saved ``y`` is drawn with the version it was saved at and the one it
-# has now.
+# The node's saved result is drawn with the version it was saved at and the
+# one it has now.
 torchfig.autograd_graph(loss, names={"x": x, "y": y, "loss": loss})
 
 # %%
@@ -86,13 +90,13 @@ torchfig.autograd_graph(loss, names={"x": x, "y": y, "loss": loss})
 # last check is about ``numpy(force=True)``.
 x, y, loss, expected = setup()
 copied = y.detach().numpy().copy()
-copied[0] = 10.0
+copied[0] = 0.9
 loss.backward()
 claim("writing into a copy leaves the gradient right", torch.equal(x.grad, expected))
 
 x, y, loss, expected = setup()
 loss.backward()
-y.detach().numpy()[0] = 10.0
+y.detach().numpy()[0] = 0.9
 claim(
     "writing after backward cannot change the gradient", torch.equal(x.grad, expected)
 )

@@ -18,7 +18,7 @@ the gallery's front page for the wheel).
 # ---------------
 import torch
 import torchfig
-from torchfig import claim
+from torchfig import claim, claim_cases
 
 torch.manual_seed(0)
 model = torch.nn.Sequential(
@@ -38,6 +38,23 @@ names = {name: p for name, p in model.named_parameters()} | {
 torchfig.autograd_graph(loss, names=names)
 
 # %%
+# Why the saved weights say "version 1"
+# -------------------------------------
+# A saved tensor's note gives the :term:`version counter` it was saved at.
+# ``nn.Linear`` fills its parameters in place when it creates them, and that
+# write counts: the forward pass saved weights that had been written once.
+fresh = torch.empty(4, 3)
+before_init = fresh._version
+torch.nn.init.uniform_(fresh)
+print(f"{before_init=} {fresh._version=}")
+claim_cases(
+    "the parameters of a new Linear are at version 1, as a tensor is after one "
+    "in-place fill",
+    {name: p._version == 1 for name, p in model.named_parameters()}
+    | {"torch.empty, then uniform_": before_init == 0 and fresh._version == 1},
+)
+
+# %%
 # Every parameter is a leaf that the graph reaches through ``AccumulateGrad``.
 leaves = set()
 pending = [loss.grad_fn]
@@ -46,9 +63,11 @@ while pending:
     if type(fn).__name__ == "AccumulateGrad":
         leaves.add(id(fn.variable))
     pending += [child for child, _ in fn.next_functions if child is not None]
-claim(
-    "the graph reaches every parameter of the model",
-    leaves == {id(p) for p in model.parameters()},
+claim_cases(
+    "the graph reaches each parameter of the model, and nothing else, "
+    "through AccumulateGrad",
+    {name: id(p) in leaves for name, p in model.named_parameters()}
+    | {"no other leaf": leaves <= {id(p) for p in model.parameters()}},
 )
 
 # %%
@@ -58,9 +77,9 @@ claim(
 # their gradients.
 saved_before = torchfig.graph_memory(loss).saved_tensors
 loss.backward()
-claim(
-    "backward fills .grad on every parameter",
-    all(p.grad is not None for p in model.parameters()),
+claim_cases(
+    "backward fills .grad on each parameter",
+    {name: p.grad is not None for name, p in model.named_parameters()},
 )
 claim(
     "backward frees the tensors the graph saved",

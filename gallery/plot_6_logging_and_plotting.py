@@ -52,11 +52,14 @@ print(
     " bytes of saved tensors"
 )
 claim("logged loss tensors keep their backward nodes after backward", kept.nodes >= 40)
-claim("but backward freed every tensor those nodes saved", kept.saved_tensors == 0)
+claim(
+    "and those nodes hold no saved tensor: backward freed them",
+    kept.saved_tensors == 0,
+)
 with torch.enable_grad():  # an evaluation step with recording on and no backward
     unused = torch.nn.functional.mse_loss(model(inputs), targets)
 claim(
-    "a loss tensor that never went through backward keeps its saved tensors too",
+    "a loss tensor that did not go through backward keeps its saved tensors too",
     torchfig.graph_memory(unused).saved_bytes > 0,
 )
 del loss_tensors, unused

@@ -34,9 +34,11 @@ claim(
 )
 
 # %%
-# On a GPU, ``.cpu()`` copies the tensor into host memory (from PyTorch's
-# documentation of ``Tensor.cpu``,
-# https://docs.pytorch.org/docs/stable/generated/torch.Tensor.cpu.html).
+# .. documented:: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.cpu.html
+#    :source: PyTorch's documentation of Tensor.cpu
+#
+#    On a GPU, ``.cpu()`` returns a copy of the tensor in host memory.
+#
 # This script runs the recipe on the best device it has, and its claim
 # names that device: the site's build has no GPU, so there it says ``cpu``.
 device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -56,9 +58,12 @@ claim(
 # %%
 # ``numpy(force=True)``
 # ---------------------
-# It detaches, copies to the CPU and resolves conjugation as needed (from
-# PyTorch's documentation of ``Tensor.numpy``,
-# https://docs.pytorch.org/docs/stable/generated/torch.Tensor.numpy.html).
+# .. documented:: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.numpy.html
+#    :source: PyTorch's documentation of Tensor.numpy
+#
+#    With ``force=True``, ``numpy()`` detaches the tensor, copies it to the CPU
+#    and resolves its conjugate and negative bits where needed.
+#
 # The checks below show when it copies on this machine.
 forced = t.numpy(force=True)
 claim("force=True works on a tensor that requires grad", isinstance(forced, np.ndarray))

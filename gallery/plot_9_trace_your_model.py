@@ -18,7 +18,7 @@ the gallery's front page for the wheel).
 import torch
 
 import torchfig
-from torchfig import claim, claim_close
+from torchfig import claim, claim_cases, claim_close
 
 torch.manual_seed(0)
 model = torch.nn.Sequential(
@@ -48,9 +48,11 @@ for step in trace.steps:
             step.arrived[0],
             parameter.grad,
         )
-claim(
-    "every node behind the loss ran exactly once",
-    len(trace.steps) == len(trace.walk.order) == len({id(s.node) for s in trace.steps}),
+ran = [id(step.node) for step in trace.steps]
+claim_cases(
+    "each node behind the loss ran exactly once",
+    {type(node).__name__ + f" #{n}": ran.count(id(node)) == 1
+     for n, node in enumerate(trace.walk.order, start=1)},
 )
 
 # %%
