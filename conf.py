@@ -32,6 +32,7 @@ extensions = [
     "buildenv",  # supported torch, version stamps, versions on every page
     "output_filter",  # no build-machine paths in executed outputs
     "claims",  # checked prose, and the "Verified claims" page
+    "ledger",  # which sentences hold on which torch release; the build agrees with it
     "downloads",  # the figure library as a wheel readers can install
     "page_notebooks",  # each explanation page as a notebook to download and run
     "execution_errors",  # a page's exception becomes one error line: file, line, exception
