@@ -130,6 +130,7 @@ def main(releases: list[str]) -> int:
         seconds = time.perf_counter() - start
         found |= {"date": datetime.date.today().isoformat(), "seconds": round(seconds),
                   "environment_gb": round(disk, 1)}
+        ledger = json.loads(LEDGER.read_text()) if LEDGER.exists() else ledger  # another run may have written it
         merge(ledger, release, found, verdicts)
         LEDGER.parent.mkdir(parents=True, exist_ok=True)
         LEDGER.write_text(json.dumps(ledger, indent=1, sort_keys=True) + "\n", encoding="utf-8")

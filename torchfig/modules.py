@@ -266,7 +266,10 @@ def module_graph(outputs, tags: ModuleTags, *, depth: int | None = 2, fold: bool
 
     for box in sorted({b.removeprefix("module_") for b in box_of.values() if b.startswith("module_")}):
         count, size = held(box)
-        fig.node(f"module_{box}", label_text(f"{box.rpartition('.')[2]} ({tags.classes.get(box, '?')})",
+        run = runs.get(box, [box])
+        name = box.rpartition(".")[2] if len(run) == 1 else f"{run[0]} to {run[-1]}"
+        fold = f" x {len(run)}" if len(run) > 1 else ""
+        fig.node(f"module_{box}", label_text(f"{name} ({tags.classes.get(box, '?')}){fold}",
                                              f"{count} backward nodes", f"saves {_size(size)}"),
                  fillcolor=FILL["function"], style="filled")
 
