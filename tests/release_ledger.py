@@ -66,7 +66,10 @@ def environment(release: str, home: Path) -> tuple[str, float]:
     subprocess.run([sys.executable, "-m", "venv", str(home)], check=True)
     python = str(home / "bin" / "python")
     packages = [f"torch=={release}", f"numpy=={numpy_for(release)}", f"matplotlib=={_pin('matplotlib')}",
-                f"graphviz=={_pin('graphviz')}"]
+                f"graphviz=={_pin('graphviz')}",
+                f"ipython=={metadata.version('ipython')}"]  # pages display Markdown through IPython
+    # transformers is left out: its requirements would pull in another torch. Example 11's
+    # checks are recorded as not applicable on every release but the one built with.
     subprocess.run([python, "-m", "pip", "install", "-q", "--no-cache-dir", "--disable-pip-version-check",
                     *packages], check=True)
     return python, size_gb(home)
