@@ -273,9 +273,9 @@ def test_a_mark_opens_its_check_in_place_and_leads_back(server, browser, javascr
         pytest.fail("the ✔ cannot be reached with the Tab key")
     page.keyboard.press("Enter")
     page.wait_for_function("id => document.getElementById(id).closest('details').open", arg=target)
+    page.wait_for_function("""id => { const top = document.getElementById(id).getBoundingClientRect().top;
+                                      return top >= 0 && top < innerHeight; }""", arg=target, timeout=5000)
     line = page.locator(f"#{target}")
-    box = line.bounding_box()
-    assert box is not None and 0 <= box["y"] < 900, "the check's line is not on screen"
     sentence = target.removeprefix("evidence-")
     line.locator(f'a[href="#{sentence}"]').click()
     assert page.evaluate("() => location.hash") == f"#{sentence}"

@@ -145,7 +145,7 @@ def test_pages_pass_against_real_pytorch(page, tmp_path):
         ("graph.md", "backward keeps the saved tensors", "After backward, the saved tensors are gone: reading one raises."),
         ("devices.md", "cpu() copies a CPU tensor", "`.cpu()` returns the tensor itself when it is already on the CPU..."),
         ("models.md", "torch.compile runs the code eagerly",
-         "Compiled, the whole model is one node in the recorded graph"),
+         "Compiled, the recorded graph holds `SumBackward0`, one `CompiledFunctionBackward`"),
     ],
 )
 def test_a_changed_pytorch_fails_the_claim_that_describes_it(page, perturbation, sentence, tmp_path):

@@ -13,10 +13,11 @@ def test_a_page_added_to_the_toctree_joins_every_page_level_check(tmp_path):
     before = explanation_pages(site)
     (site / "docs" / "planted.md").write_text(PLANTED)
     index = site / "docs" / "index.md"
-    index.write_text(index.read_text().replace("\nrecipes\n", "\nrecipes\nplanted\n", 1))
+    index.write_text(index.read_text().replace("\nexamples/index\n", "\nplanted\nexamples/index\n", 1))
     assert explanation_pages(site) == [*before, "planted"]
-    (site / "gallery" / "plot_11_planted.py").write_text('"""\nPlanted\n=======\n"""\n')
-    assert examples(site)[-1] == "plot_11_planted"
+    number = len(examples(site)) + 1
+    (site / "gallery" / f"plot_{number}_planted.py").write_text('"""\nPlanted\n=======\n"""\n')
+    assert examples(site)[-1] == f"plot_{number}_planted"
 
 
 def test_the_lists_hold_the_landing_page_first_and_the_examples_in_number_order():

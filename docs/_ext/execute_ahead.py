@@ -60,7 +60,9 @@ os.chdir({cwd!r})
 sys.path.insert(0, {ext!r}) if {ext!r} not in sys.path else None
 from buildenv import reset_seeds
 reset_seeds()
-del os, sys, reset_seeds
+import torch
+torch.set_warn_always(False)  # a page that turned it on does not change the next one's warnings
+del os, sys, reset_seeds, torch
 get_ipython().execution_count = 1  # the next cell, the page's first, runs as In[1]
 """
 

@@ -46,6 +46,8 @@ def plain_markdown(text: str, site: str) -> str:
     text = re.sub(r"^:::\{documented\} (\S+)\n(?::source: (.+)\n)?((?:.+\n?)*?)^:::$",
                   lambda m: f"{m[3].rstrip()} (from {m[2] or 'PyTorch' + chr(39) + 's documentation'}: {m[1]})",
                   text, flags=re.M)
+    text = re.sub(r"^:::\{release-ranges\}.*$", f"(By release: see [Which releases]({site}releases.html).)",
+                  text, flags=re.M)
     return re.sub(r"^:::$", "", text, flags=re.M)
 
 
