@@ -108,6 +108,18 @@ PERTURBATIONS = {
         import torch
         torch.compile = lambda model=None, **options: model if model is not None else (lambda f: f)
     """,
+    "the second-backward message is reworded": """
+        import torch
+        _backward = torch.Tensor.backward
+        def backward(self, *args, **kwargs):
+            try:
+                return _backward(self, *args, **kwargs)
+            except RuntimeError as error:
+                if "second time" in str(error):
+                    raise RuntimeError("this graph was already used by an earlier backward") from None
+                raise
+        torch.Tensor.backward = backward
+    """,
     # Not a drift, a release difference: a torch whose __array__ takes NumPy 2's copy keyword.
     "__array__ takes copy": """
         import torch
@@ -144,6 +156,8 @@ def test_pages_pass_against_real_pytorch(page, tmp_path):
          "The same write made through `detach()` moves the shared version counter"),
         ("graph.md", "backward keeps the saved tensors", "After backward, the saved tensors are gone: reading one raises."),
         ("devices.md", "cpu() copies a CPU tensor", "`.cpu()` returns the tensor itself when it is already on the CPU..."),
+        ("messages.md", "the second-backward message is reworded",
+         "A second `backward()` through the same graph raises the error above"),
         ("models.md", "torch.compile runs the code eagerly",
          "Compiled, the recorded graph holds `SumBackward0`, one `CompiledFunctionBackward`"),
     ],

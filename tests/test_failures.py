@@ -104,6 +104,9 @@ def test_a_failing_example_fails_the_build_naming_file_and_line(tmp_path):
         # two behaviours that were stated only in prose before the prose was checked
         ("graph", "backward keeps the saved tensors", "After backward, the saved tensors are gone: reading one raises."),
         ("devices", "cpu() copies a CPU tensor", "`.cpu()` returns the tensor itself when it is already on the CPU..."),
+        # a message PyTorch rewords: the page that shows it stops, naming the sentence that matched it
+        ("messages", "the second-backward message is reworded",
+         "A second `backward()` through the same graph raises the error above"),
     ],
 )
 def test_a_changed_pytorch_fails_the_build_with_the_sentence(page, perturbation, sentence, tmp_path):
