@@ -1,7 +1,8 @@
 """Small fixes to the written HTML that accessibility and page-speed checks ask for.
 
 - furo's two side panels are both ``<aside>`` landmarks; each gets its own label.
-- code blocks that scroll sideways must be reachable by keyboard: ``<pre>`` gets ``tabindex="0"``.
+- code blocks and wide tables that scroll sideways must be reachable by keyboard: ``<pre>`` and
+  table wrappers get ``tabindex="0"``.
 - myst-nb's "Show code cell source" toggle is labelled "Toggle hidden content", a name that
   differs from its visible text; the visible text alone names it.
 - sphinx-gallery's thumbnail links hide their text with CSS; each gets an ``aria-label``.
@@ -22,6 +23,8 @@ REPLACEMENTS = (
     ('<aside class="toc-drawer', '<aside aria-label="On this page" class="toc-drawer'),
     ("<pre>", '<pre tabindex="0">'),
     ('<summary aria-label="Toggle hidden content">', "<summary>"),
+    # a table wider than the column (the release ledger's) scrolls inside its wrapper: reachable by keyboard
+    ('<div class="table-wrapper', '<div tabindex="0" class="table-wrapper'),
 )
 THUMBNAIL_LINK = re.compile(r'(<div class="sphx-glr-thumbcontainer".*?<p><a class="reference internal" href="[^"]+")'
                             r'(><span class="doc">([^<]+)</span>)', flags=re.S)
