@@ -16,14 +16,23 @@ from myst_nb.core.read import read_myst_markdown_notebook
 from buildenv import prepare_kernel_environment
 from execute_ahead import _joined_streams, _run_page
 from site_pages import explanation_pages
-from sitebuild import build, build_command, build_env, copy_site, digests
+from output_filter import clean_output
+from sitebuild import ROOT, build, build_command, build_env, copy_site, digests
 
 pytestmark = pytest.mark.build
 
 
 def outputs(notebook, joined: bool = False) -> list:
+    """Each code cell's outputs, as the build shows them: a warning's kernel file name, which
+    differs from kernel to kernel, is removed by the build's output filter, and here too."""
     cells = [c for c in notebook.cells if c.cell_type == "code"]
-    return [(c.execution_count, _joined_streams(c.outputs) if joined else c.outputs) for c in cells]
+    found = []
+    for c in cells:
+        shown = _joined_streams(c.outputs) if joined else c.outputs
+        shown = [dict(o, text=clean_output(o["text"], str(ROOT))) if o.get("output_type") == "stream" else o
+                 for o in shown]
+        found.append((c.execution_count, shown))
+    return found
 
 
 def test_pages_in_one_warm_kernel_give_what_fresh_kernels_give(tmp_path, monkeypatch):

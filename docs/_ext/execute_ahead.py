@@ -62,6 +62,8 @@ from buildenv import reset_seeds
 reset_seeds()
 import torch
 torch.set_warn_always(False)  # a page that turned it on does not change the next one's warnings
+if "torch._dynamo" in sys.modules:  # compiled code of an earlier page is not this page's
+    sys.modules["torch._dynamo"].reset()
 del os, sys, reset_seeds, torch
 get_ipython().execution_count = 1  # the next cell, the page's first, runs as In[1]
 """
