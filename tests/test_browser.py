@@ -71,9 +71,10 @@ def html_pages(built_site: Path) -> list[str]:
 class Visit:
     """A page opened in a fresh context, with everything it asked the network for."""
 
-    def __init__(self, browser, url: str, theme: str = "light", width: int = 1280):
+    def __init__(self, browser, url: str, theme: str = "light", width: int = 1280, javascript: bool = True):
         self.context = browser.new_context(viewport={"width": width, "height": 900},
-                                           color_scheme="dark" if theme == "dark" else "light")
+                                           color_scheme="dark" if theme == "dark" else "light",
+                                           java_script_enabled=javascript)
         self.page = self.context.new_page()
         self.console_errors, self.failed, self.requests = [], [], []
         self.page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
@@ -91,6 +92,8 @@ SCROLLING_BLOCKS = """() => Array.from(document.querySelectorAll('pre'))
     .filter(pre => pre.scrollWidth > pre.clientWidth + 1).map(pre => pre.textContent.slice(0, 60))"""
 FIGURES = """() => Array.from(document.images)
     .filter(i => i.src.endsWith('.svg') && !i.src.includes('_thumb')).map(i => [i.src, i.clientWidth])"""
+AXE_VIOLATIONS = """async () => (await axe.run(document)).violations.map(
+    v => `${v.id}: ${v.nodes.length} x ${v.nodes[0].target.join(' ')}`)"""
 SMALLEST_TEXT = 11  # px: the smallest figure text a reader should have to read
 
 
@@ -178,8 +181,7 @@ def test_axe_finds_no_violations(built_site, server, browser, theme):
     for name in html_pages(built_site):
         visit = Visit(browser, server + name, theme=theme)
         visit.page.add_script_tag(path=str(script))
-        found = visit.page.evaluate("""async () => (await axe.run(document)).violations.map(
-            v => `${v.id}: ${v.nodes.length} x ${v.nodes[0].target.join(' ')}`)""")
+        found = visit.page.evaluate(AXE_VIOLATIONS)
         violations += [f"{name}: {v}" for v in found]
         visit.close()
     assert violations == []
@@ -257,9 +259,8 @@ OPEN_EVERY_CHECK = "() => document.querySelectorAll('details.evidence').forEach(
 @pytest.mark.parametrize("javascript", [True, False])
 def test_a_mark_opens_its_check_in_place_and_leads_back(server, browser, javascript):
     """Tab to the first ✔, press Enter: the check under the paragraph opens at its line; its link leads back."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=javascript)
-    page = context.new_page()
-    page.goto(server + "why-numpy-refuses.html", wait_until="load")
+    visit = Visit(browser, server + "why-numpy-refuses.html", javascript=javascript)
+    page = visit.page
     mark = page.locator("a.claim-mark").first
     target = mark.get_attribute("href").removeprefix("#")
     sizes = page.evaluate("""m => [parseFloat(getComputedStyle(m).fontSize),
@@ -280,7 +281,7 @@ def test_a_mark_opens_its_check_in_place_and_leads_back(server, browser, javascr
     sentence = target.removeprefix("evidence-")
     line.locator(f'a[href="#{sentence}"]').click()
     assert page.evaluate("() => location.hash") == f"#{sentence}"
-    context.close()
+    visit.close()
 
 
 @pytest.mark.parametrize("width", [1280, 375])
@@ -294,17 +295,15 @@ def test_opened_checks_fit_and_pass_axe(built_site, server, browser, width):
         problems += [f"{name}: scrolls sideways: {t!r}" for t in visit.page.evaluate(SCROLLING_BLOCKS)]
         if width == 1280:
             visit.page.add_script_tag(path=str(script))
-            problems += [f"{name}: {v}" for v in visit.page.evaluate("""async () => (await axe.run(document)).violations
-                .map(v => `${v.id}: ${v.nodes.length} x ${v.nodes[0].target.join(' ')}`)""")]
+            problems += [f"{name}: {v}" for v in visit.page.evaluate(AXE_VIOLATIONS)]
         visit.close()
     assert problems == []
 
 
 def test_the_stepper_steps_with_buttons_and_keys_in_the_traced_order(server, browser):
     """Next, Previous and the arrow keys change the figure and the announced caption, step by step."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(server + "models.html", wait_until="load")
+    visit = Visit(browser, server + "models.html")
+    page = visit.page
     stepper = page.locator(".backward-stepper").first
     captions = [c.strip() for c in stepper.locator("figcaption").all_text_contents()]
     live = stepper.locator(".stepper-caption")
@@ -321,18 +320,16 @@ def test_the_stepper_steps_with_buttons_and_keys_in_the_traced_order(server, bro
     assert live.text_content() == captions[-3]
     page.keyboard.press("ArrowRight")
     assert live.text_content() == captions[-2]
-    context.close()
+    visit.close()
 
 
 def test_without_javascript_every_step_figure_is_shown(server, browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
-    page = context.new_page()
-    page.goto(server + "models.html", wait_until="load")
-    stepper = page.locator(".backward-stepper").first
+    visit = Visit(browser, server + "models.html", javascript=False)
+    stepper = visit.page.locator(".backward-stepper").first
     steps = stepper.locator(".stepper-steps > li")
     assert steps.count() >= 3 and all(steps.nth(i).is_visible() for i in range(steps.count()))
     assert stepper.locator("button").count() == 0
-    context.close()
+    visit.close()
 
 
 @pytest.mark.parametrize("message", [
