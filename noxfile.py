@@ -173,3 +173,20 @@ def matrix(session, torch):
     """The whole test suite (build included) against each supported torch release."""
     session.log(f"torch=={torch}")
     run_tests(session, torch=torch)
+
+
+@nox.session(python=False)
+def inventories(session):
+    """Download the PyTorch, NumPy and Python objects.inv again into docs/_inventories (needs network)."""
+    import urllib.request
+
+    for name, site in SITE["inventories"].items():
+        url = f"{site}objects.inv"
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                data = response.read()
+        except OSError as error:
+            session.error(f"Could not download {url}: {error}; the stored inventories are unchanged")
+        header = data.split(b"\n")[2].decode()  # "# Version: 2.13"
+        Path(f"docs/_inventories/{name}.inv").write_bytes(data)
+        session.log(f"{name}: {header.removeprefix('# ')} from {url}")

@@ -23,6 +23,8 @@ CONF = f"""
 import sys
 sys.path.insert(0, {str(EXT)!r})
 extensions = ["myst_nb", "claims", "execution_errors", "output_filter", "api_links", "sitemap", "page_notebooks"]
+from api_links import intersphinx_mapping as stored_inventories
+intersphinx_mapping = stored_inventories()
 nb_execution_mode = "off"
 nitpicky = True
 myst_enable_extensions = ["colon_fence"]
@@ -172,8 +174,12 @@ def test_a_page_with_code_offers_itself_as_a_notebook(built):
 
 
 def test_a_misspelt_api_name_fails_naming_it(built):
-    page = "# Names\n\n{api}`torch.Tensor.detach` and {api}`torch.Tensor.detachh` and {api}`numpy.asarray`.\n"
-    app = built(**{"paragraphs.md": page})
+    source = "# Names\n\n{api}`torch.Tensor.detach` and {api}`torch.Tensor.detachh` and {api}`numpy.asarray`.\n"
+    app = built(**{"paragraphs.md": source})
     warnings = app.warning.getvalue()
-    assert "'torch.Tensor.detachh', which the installed torch does not have" in warnings
-    assert "torch.Tensor.detach'," not in warnings and "numpy.asarray" not in warnings
+    assert "reference target not found: torch.Tensor.detachh" in warnings
+    assert "torch.Tensor.detach\n" not in warnings and "numpy.asarray" not in warnings
+    links = {a.get_text(): a["href"] for a in page(app, "paragraphs").select("a.reference.external")}
+    assert links["torch.Tensor.detach"] == (
+        "https://docs.pytorch.org/docs/stable/generated/torch.Tensor.detach.html#torch.Tensor.detach")
+    assert links["numpy.asarray"] == "https://numpy.org/doc/stable/reference/generated/numpy.asarray.html#numpy.asarray"

@@ -35,9 +35,12 @@ def _page_url(site: str, target: str) -> str:
     return f"{site}{path}.html" + (f"#{anchor}" if anchor else "")
 
 
-def plain_markdown(text: str, site: str) -> str:
-    """MyST as Jupyter renders it: roles become code or links, directives become text."""
-    text = re.sub(r"\{api\}`([^`]+)`", lambda m: f"[`{m[1]}`]({api_url(m[1]) or site})", text)
+def plain_markdown(text: str, site: str, link_api) -> str:
+    """MyST as Jupyter renders it: roles become code or links, directives become text.
+
+    ``link_api(name)`` gives the reference page of an ``{api}`` name (the strict build has resolved them all).
+    """
+    text = re.sub(r"\{api\}`([^`]+)`", lambda m: f"[`{m[1]}`]({link_api(m[1])})", text)
     text = re.sub(r"\{term\}`([^`<]+?)(?:\s*<[^>]+>)?`", r"\1", text)
     text = re.sub(r"\{doc\}`([^`<]+?)\s*<([^>]+)>`", lambda m: f"[{m[1]}]({_page_url(site, m[2])})", text)
     text = re.sub(r"\{doc\}`([^`]+)`", lambda m: f"[{m[1]}]({_page_url(site, m[1])})", text)
@@ -51,7 +54,7 @@ def plain_markdown(text: str, site: str) -> str:
     return re.sub(r"^:::$", "", text, flags=re.M)
 
 
-def page_notebook(source: Path, title: str, page_url: str, site: str):
+def page_notebook(source: Path, title: str, page_url: str, site: str, link_api):
     """The notebook a reader downloads for one page."""
     text = source.read_text(encoding="utf-8")
     page = nbformat.reads(text, as_version=4) if source.suffix == ".ipynb" else read_myst_markdown_notebook(text)
@@ -63,7 +66,7 @@ def page_notebook(source: Path, title: str, page_url: str, site: str):
         "`raises-exception` shows an error on purpose.")]
     for cell in page.cells:
         if cell.cell_type == "markdown":
-            cells.append(nbformat.v4.new_markdown_cell(plain_markdown(cell.source, site)))
+            cells.append(nbformat.v4.new_markdown_cell(plain_markdown(cell.source, site, link_api)))
         else:
             tags = [t for t in cell.metadata.get("tags", []) if t == "raises-exception"]
             cells.append(nbformat.v4.new_code_cell(cell.source, metadata={"tags": tags} if tags else {}))
@@ -98,7 +101,8 @@ def write_notebooks(app, exception) -> None:
     folder.mkdir(exist_ok=True)
     for docname in sorted(getattr(app.env, "page_notebooks", ())):
         title = app.env.titles[docname].astext()
-        notebook = page_notebook(Path(app.env.doc2path(docname)), title, f"{site}{docname}.html", site)
+        notebook = page_notebook(Path(app.env.doc2path(docname)), title, f"{site}{docname}.html", site,
+                                 link_api=lambda name: api_url(app.env, name) or site)
         (folder / f"{docname}.ipynb").write_text(json.dumps(notebook, indent=1, sort_keys=True) + "\n",
                                                   encoding="utf-8")
 

@@ -35,6 +35,8 @@ from site_pages import examples, explanation_pages  # noqa: E402
 from sitebuild import ROOT, build_command, build_env, copy_site  # noqa: E402
 
 TOUCHED_PAGE = "graph.md"
+
+
 def timed_build(site: Path, *extra: str, strict: bool = True, env: dict | None = None) -> tuple[float, str]:
     start = time.perf_counter()
     command = build_command(site, *extra, strict=strict)
