@@ -56,11 +56,9 @@ exclude_patterns = [
     "examples/*.zip",
     "examples/sg_execution_times.rst",
     "_build",
-    "jupyter_execute",
     ".nox",
     "README.md",
     "_ext",
-    "_generated",
 ]
 nitpicky = True
 # PyTorch, NumPy and Python names resolve through inventories stored in the

@@ -62,7 +62,7 @@ def sphinx_build(out=OUT):
 
 
 def clean_build(session):
-    for stale in ("_build", "docs/examples", "docs/_generated"):
+    for stale in ("_build", *SITE["build"]["generated"]):
         shutil.rmtree(stale, ignore_errors=True)  # from scratch: no cached output can hide drift
     session.run(*sphinx_build(), "-E", env=BUILD_ENV)  # -E: no saved environment either
     session.log(f"Built the site into {OUT}/index.html")
@@ -85,7 +85,7 @@ def serve(session):
         "sphinx-autobuild", *sphinx_build()[1:],
         "--host", "127.0.0.1", "--port", "8000",
         "--watch", "gallery", "--watch", "torchfig",  # sources outside docs/ that pages use
-        "--ignore", "docs/examples/*", "--ignore", "docs/_generated/*",  # the build's own outputs
+        *(arg for folder in SITE["build"]["generated"] for arg in ("--ignore", f"{folder}/*")),  # the build's own
         env=BUILD_ENV,
     )
 
@@ -157,7 +157,8 @@ def unit(session):
     """The fast loop: figure library, claims, prose rules and helpers; no site build, no browser."""
     require_dot(session)
     install(session)
-    session.run("pytest", "-m", "not build and not browser", *session.posargs, env=BUILD_ENV)
+    # Two workers: these tests start many short Python processes, which the second core halves.
+    session.run("pytest", "-m", "not build and not browser", "-n", "2", *session.posargs, env=BUILD_ENV)
 
 
 @nox.session(python=PYTHON)

@@ -14,16 +14,16 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from chromium import chromium_path
 from site_pages import explanation_pages
 
-CHROMIUM = "/usr/bin/chromium"
 WIDTHS = (1280, 375)
 
 
 def main(html: Path, out: Path, pages) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox", "--disable-gpu"])
         for page in pages:
             for width in WIDTHS:
                 tab = browser.new_page(viewport={"width": width, "height": 800})

@@ -13,7 +13,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_SOURCES = ("conf.py", "pyproject.toml", "docs", "gallery", "torchfig")
-GENERATED = ("docs/examples", "docs/_generated", "docs/jupyter_execute")
 RECIPE = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["site"]["build"]  # as noxfile.py
 
 
@@ -26,7 +25,7 @@ def copy_site(dest: Path) -> Path:
             shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(src, dest / name)
-    for generated in GENERATED:
+    for generated in RECIPE["generated"]:
         shutil.rmtree(dest / generated, ignore_errors=True)
     return dest
 

@@ -20,12 +20,12 @@ from urllib.parse import unquote, urldefrag, urljoin, urlparse
 import pytest
 from bs4 import BeautifulSoup
 
-from site_pages import explanation_pages
+from chromium import chromium_path
+from site_pages import examples, explanation_pages
 from sitebuild import ROOT
 
 pytestmark = [pytest.mark.build, pytest.mark.browser]
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 THEMES = ("light", "dark")
@@ -56,9 +56,8 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 def browser():
     from playwright.sync_api import sync_playwright
 
-    assert Path(CHROMIUM).exists(), "Chromium not found: apt-get install -y chromium"
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
@@ -160,7 +159,7 @@ def test_every_download_link_returns_its_file(built_site, server, browser):
     for name in html_pages(built_site):
         soup = BeautifulSoup((built_site / name).read_text(encoding="utf-8"), "html.parser")
         links |= {urljoin(server + name, a["href"]) for a in soup.find_all("a", href=True) if "_downloads/" in a["href"]}
-    assert len(links) >= 17  # 8 scripts, 8 notebooks, the wheel (and the two zips)
+    assert len(links) >= 2 * len(examples()) + 1  # each script and its notebook, the wheel (and the two zips)
     for url in sorted(links):
         response = request.get(url)
         assert response.status == 200 and len(response.body()) > 0, url

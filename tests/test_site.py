@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 import shutil
+import tomllib
 from pathlib import Path
 from urllib.parse import urldefrag
 
 import pytest
 from bs4 import BeautifulSoup
 
-from sitebuild import build, digests
+from downloads import wheel_name
+from sitebuild import ROOT, build, digests
 from site_pages import examples, explanation_pages
 from torchfig.claims import CHECK_MARK
 
@@ -175,9 +177,10 @@ def test_gallery_offers_scripts_notebooks_zips_and_the_figure_wheel(built_site):
     for name in EXAMPLES:
         assert {f"{name}.py", f"{name}.ipynb"} <= names
     assert {"examples_python.zip", "examples_jupyter.zip"} <= names
-    assert "torchfig-0.1.0-py3-none-any.whl" in names
+    wheel = wheel_name(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"])
+    assert wheel in names
     index = soup(built_site, "examples/index")
-    assert index.find("a", href=re.compile(r"torchfig-0\.1\.0-py3-none-any\.whl$"))
+    assert index.find("a", href=re.compile(re.escape(wheel) + "$"))
 
 
 def test_the_glossary_links_every_term_to_its_explanation_and_pages_use_it(built_site):
@@ -194,7 +197,7 @@ def test_the_glossary_links_every_term_to_its_explanation_and_pages_use_it(built
 def test_the_sitemap_lists_every_page_but_the_error_page(built_site):
     sitemap = (built_site / "sitemap.xml").read_text()
     listed = re.findall(r"<loc>([^<]+)</loc>", sitemap)
-    base = listed[0].rsplit("/", 1)[0] + "/"  # sorted: the first page, detach.html, sits at the top level
+    base = listed[0].rsplit("/", 1)[0] + "/"  # sorted: the first page sits at the top level
     assert base.startswith("https://") and all(url.startswith(base) for url in listed)
     pages = {url.removeprefix(base) for url in listed}
     assert {f"{page}.html" for page in ALL} <= pages and "404.html" not in pages

@@ -4,6 +4,8 @@ Every function returns a :class:`graphviz.Digraph` (a :class:`Figure`), which
 notebooks display as SVG; :func:`to_svg` gives the SVG text.
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
 from .chart import decision_chart
 from .claims import ClaimFailed, claim, claim_cases, claim_close, claim_equal, claim_raises, claim_warns, say
 from .figure import Figure, GraphvizNotFound, to_svg
@@ -14,7 +16,10 @@ from .modules import ModuleTags, module_bytes, module_graph, module_tags
 from .stepper import BackwardStepper
 from .trace import BackwardTrace, backward_figure, backward_steps, watch_backward
 
-__version__ = "0.1.0"
+try:
+    __version__ = version("torchfig")  # pyproject.toml holds the one version number
+except PackageNotFoundError:  # imported from a folder without being installed
+    __version__ = "unknown"
 
 __all__ = [
     "BackwardStepper",

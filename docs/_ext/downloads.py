@@ -1,7 +1,8 @@
 """The figure library as a wheel that readers of downloaded examples can install.
 
-The wheel is written into ``docs/_generated/`` before reading starts, so
-pages and the gallery link it with the ``download`` role. It is assembled
+The wheel is written into ``docs/_generated/`` before reading starts, and
+pages and the gallery link it with the ``wheel`` role (``:wheel:`torchfig```),
+so its versioned file name is written nowhere but here. It is assembled
 directly from the package sources and ``pyproject.toml`` (a pure-Python
 wheel is a zip with three metadata files), with fixed timestamps, so the
 same sources always give the same bytes.
@@ -15,6 +16,10 @@ import tomllib
 import zipfile
 from pathlib import Path
 
+from docutils import nodes
+from sphinx import addnodes
+
+GENERATED = "_generated"  # under docs/, git-ignored
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold
 
 
@@ -35,9 +40,17 @@ def _metadata(project: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _project(root: Path) -> dict:
+    return tomllib.loads((root / "pyproject.toml").read_text())["project"]
+
+
+def wheel_name(project: dict) -> str:
+    return f"{project['name']}-{project['version']}-py3-none-any.whl"
+
+
 def build_wheel(root: Path, out_dir: Path) -> Path:
-    """Write ``<name>-<version>-py3-none-any.whl`` for the package named in pyproject.toml."""
-    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    """Write the wheel of the package named in pyproject.toml."""
+    project = _project(root)
     name, version = project["name"], project["version"]
     dist_info = f"{name}-{version}.dist-info"
     files = {f"{name}/{p.name}": p.read_bytes() for p in sorted((root / name).glob("*.py"))}
@@ -47,7 +60,7 @@ def build_wheel(root: Path, out_dir: Path) -> Path:
     files[f"{dist_info}/RECORD"] = (record + f"{dist_info}/RECORD,,\n").encode()
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    wheel = out_dir / f"{name}-{version}-py3-none-any.whl"
+    wheel = out_dir / wheel_name(project)
     with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as zf:
         for path, data in files.items():
             info = zipfile.ZipInfo(path, date_time=FIXED_TIME)
@@ -58,9 +71,25 @@ def build_wheel(root: Path, out_dir: Path) -> Path:
 
 
 def write_downloads(app, config) -> None:
-    build_wheel(Path(app.confdir), Path(app.srcdir) / "_generated")
+    build_wheel(Path(app.confdir), Path(app.srcdir) / GENERATED)
+
+
+def wheel_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """``:wheel:`torchfig```: a download link to the wheel, its file name as the text."""
+    env = inliner.document.settings.env
+    project = _project(Path(env.app.confdir))
+    if text != project["name"]:
+        message = inliner.reporter.error(f"{{wheel}} knows the {project['name']!r} wheel only, not {text!r}",
+                                         line=lineno)
+        return [inliner.problematic(rawtext, rawtext, message)], [message]
+    file_name = wheel_name(project)
+    link = addnodes.download_reference(rawtext, "", nodes.literal(file_name, file_name),
+                                       reftarget=f"/{GENERATED}/{file_name}", refdoc=env.docname,
+                                       refexplicit=True)
+    return [link], []
 
 
 def setup(app):
     app.connect("config-inited", write_downloads)
+    app.add_role("wheel", wheel_role)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,8 +1,8 @@
 """Small fixes to the written HTML that accessibility and page-speed checks ask for.
 
 - furo's two side panels are both ``<aside>`` landmarks; each gets its own label.
-- code blocks and wide tables that scroll sideways must be reachable by keyboard: ``<pre>`` and
-  table wrappers get ``tabindex="0"``.
+- a wide table that scrolls sideways must be reachable by keyboard: table wrappers get
+  ``tabindex="0"`` (code blocks wrap, site.css, so they never scroll and need no tab stop).
 - myst-nb's "Show code cell source" toggle is labelled "Toggle hidden content", a name that
   differs from its visible text; the visible text alone names it.
 - sphinx-gallery's thumbnail links hide their text with CSS; each gets an ``aria-label``.
@@ -21,7 +21,6 @@ from pathlib import Path
 REPLACEMENTS = (
     ('<aside class="sidebar-drawer">', '<aside class="sidebar-drawer" aria-label="Site navigation">'),
     ('<aside class="toc-drawer', '<aside aria-label="On this page" class="toc-drawer'),
-    ("<pre>", '<pre tabindex="0">'),
     ('<summary aria-label="Toggle hidden content">', "<summary>"),
     # a table wider than the column (the release ledger's) scrolls inside its wrapper: reachable by keyboard
     ('<div class="table-wrapper', '<div tabindex="0" class="table-wrapper'),

@@ -100,11 +100,13 @@ def write_notebooks(app, exception) -> None:
     folder = Path(app.outdir) / FOLDER
     folder.mkdir(exist_ok=True)
     for docname in sorted(getattr(app.env, "page_notebooks", ())):
+        target = folder / f"{docname}.ipynb"
+        if target.exists() and target.stat().st_mtime_ns // 1000 >= app.env.all_docs[docname]:
+            continue  # written after the page was last read: unchanged
         title = app.env.titles[docname].astext()
         notebook = page_notebook(Path(app.env.doc2path(docname)), title, f"{site}{docname}.html", site,
                                  link_api=lambda name: api_url(app.env, name) or site)
-        (folder / f"{docname}.ipynb").write_text(json.dumps(notebook, indent=1, sort_keys=True) + "\n",
-                                                  encoding="utf-8")
+        target.write_text(json.dumps(notebook, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def purge(app, env, docname) -> None:

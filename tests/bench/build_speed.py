@@ -159,8 +159,9 @@ def main(clone: bool) -> int:
         rows.append(("clean clone to built site", f"{seconds:.0f} s", "target <= 240 s"))
         if seconds > 240:
             misses.append("clone to site")
+    width = max(len(name) for name, _, _ in rows)
     for name, value, note in rows:
-        print(f"{name:34} {value:>9}  {note}")
+        print(f"{name:{width}} {value:>9}  {note}")
     print("\nTargets missed: " + ", ".join(misses) if misses else "\nAll targets met.")
     return 1 if misses else 0
 

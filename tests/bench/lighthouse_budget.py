@@ -26,6 +26,7 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TARGETS = {"performance": 0.98, "accessibility": 1.0, "best-practices": 1.0, "seo": 1.0}
 TEXT_PAGE_BUDGET = 200 * 1024
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/: the one list of pages
+from chromium import chromium_path  # noqa: E402
 from site_pages import explanation_pages  # noqa: E402
 
 EXPLANATIONS = tuple(page for page in explanation_pages() if page != "index")
@@ -77,7 +78,7 @@ def lighthouse(binary: str, url: str) -> dict:
     result = subprocess.run(
         [binary, url, "--output=json", "--output-path=stdout", "--quiet",
          f"--chrome-flags={CHROME_FLAGS}", f"--only-categories={','.join(CATEGORIES)}"],
-        capture_output=True, text=True, env=os.environ | {"CHROME_PATH": "/usr/bin/chromium"}, check=True,
+        capture_output=True, text=True, env=os.environ | {"CHROME_PATH": chromium_path()}, check=True,
     )
     report = json.loads(result.stdout)
     return {
