@@ -104,9 +104,9 @@ def merge(ledger: dict, release: str, found: dict, verdicts: list[dict]) -> dict
         entry["results"].pop(release, None)
     by_key = {(e["file"], e["sentence"]): e for e in ledger["sentences"]}
     for v in verdicts:
-        entry = by_key.setdefault((v["file"], v["sentence"]), {"file": v["file"], "sentence": v["sentence"],
-                                                               "results": {}})
-        if entry not in ledger["sentences"]:
+        entry = by_key.get((v["file"], v["sentence"]))
+        if entry is None:  # a sentence no release has recorded yet
+            entry = by_key[v["file"], v["sentence"]] = {"file": v["file"], "sentence": v["sentence"], "results": {}}
             ledger["sentences"].append(entry)
         result = {"status": v["status"]} | ({"observed": v["observed"]} if "observed" in v else {})
         previous = entry["results"].get(release)
@@ -118,9 +118,17 @@ def merge(ledger: dict, release: str, found: dict, verdicts: list[dict]) -> dict
     return ledger
 
 
+def installed_release() -> str:
+    """The torch release this interpreter has (a local version such as +cpu left off)."""
+    return metadata.version("torch").split("+")[0]
+
+
+def read_ledger() -> dict:
+    return json.loads(LEDGER.read_text(encoding="utf-8")) if LEDGER.exists() else {"releases": {}, "sentences": []}
+
+
 def main(releases: list[str]) -> int:
-    ledger = json.loads(LEDGER.read_text()) if LEDGER.exists() else {"releases": {}, "sentences": []}
-    here = metadata.version("torch").split("+")[0]
+    here = installed_release()
     for release in releases:
         start = time.perf_counter()
         home = Path(tempfile.mkdtemp(prefix=f"ledger-{release}-"))
@@ -133,8 +141,7 @@ def main(releases: list[str]) -> int:
         seconds = time.perf_counter() - start
         found |= {"date": datetime.date.today().isoformat(), "seconds": round(seconds),
                   "environment_gb": round(disk, 1)}
-        ledger = json.loads(LEDGER.read_text()) if LEDGER.exists() else ledger  # another run may have written it
-        merge(ledger, release, found, verdicts)
+        ledger = merge(read_ledger(), release, found, verdicts)  # read now: another run may have written it
         LEDGER.parent.mkdir(parents=True, exist_ok=True)
         LEDGER.write_text(json.dumps(ledger, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         counts = {s: sum(v["status"] == s for v in verdicts) for s in ("holds", "fails", "not applicable")}

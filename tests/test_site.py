@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import tomllib
 from pathlib import Path
 from urllib.parse import urldefrag
 
 import pytest
 from bs4 import BeautifulSoup
 
-from downloads import wheel_name
+from downloads import project_of, wheel_name
 from sitebuild import ROOT, build, digests
 from site_pages import examples, explanation_pages
 from torchfig.claims import CHECK_MARK
@@ -177,7 +176,7 @@ def test_gallery_offers_scripts_notebooks_zips_and_the_figure_wheel(built_site):
     for name in EXAMPLES:
         assert {f"{name}.py", f"{name}.ipynb"} <= names
     assert {"examples_python.zip", "examples_jupyter.zip"} <= names
-    wheel = wheel_name(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"])
+    wheel = wheel_name(project_of(ROOT))
     assert wheel in names
     index = soup(built_site, "examples/index")
     assert index.find("a", href=re.compile(re.escape(wheel) + "$"))

@@ -40,7 +40,8 @@ def _metadata(project: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _project(root: Path) -> dict:
+def project_of(root: Path) -> dict:
+    """pyproject.toml's [project] table: the package's name, version and metadata."""
     return tomllib.loads((root / "pyproject.toml").read_text())["project"]
 
 
@@ -50,7 +51,7 @@ def wheel_name(project: dict) -> str:
 
 def build_wheel(root: Path, out_dir: Path) -> Path:
     """Write the wheel of the package named in pyproject.toml."""
-    project = _project(root)
+    project = project_of(root)
     name, version = project["name"], project["version"]
     dist_info = f"{name}-{version}.dist-info"
     files = {f"{name}/{p.name}": p.read_bytes() for p in sorted((root / name).glob("*.py"))}
@@ -77,7 +78,7 @@ def write_downloads(app, config) -> None:
 def wheel_role(name, rawtext, text, lineno, inliner, options=None, content=None):
     """``:wheel:`torchfig```: a download link to the wheel, its file name as the text."""
     env = inliner.document.settings.env
-    project = _project(Path(env.app.confdir))
+    project = project_of(Path(env.app.confdir))
     if text != project["name"]:
         message = inliner.reporter.error(f"{{wheel}} knows the {project['name']!r} wheel only, not {text!r}",
                                          line=lineno)
