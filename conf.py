@@ -100,7 +100,8 @@ sphinx_gallery_conf = {
     # line (execution_errors); raising here instead would crash Sphinx mid-build.
     "abort_on_example_error": False,
     "only_warn_on_example_error": True,
-    "reset_modules": ("matplotlib", "buildenv.reset_seeds"),  # same numbers in every build
+    # Same numbers in every build; the gallery's collection before each example stays short.
+    "reset_modules": ("matplotlib", "buildenv.reset_seeds", "buildenv.freeze_heap"),
     "image_scrapers": ("matplotlib", "gallery_scraper.graphviz_figures"),
     "ignore_repr_types": r"graphviz\.|torchfig\.",  # a figure is scraped as SVG, never printed as an address
     "min_reported_time": 10**9,  # no run times in pages: they differ from build to build

@@ -6,10 +6,13 @@
 - Page kernels and gallery scripts start from the same seeds, with one
   OpenMP thread (forked parallel builds hang on OpenMP otherwise).
 - Every page says which versions produced its outputs.
+- Long-lived objects are frozen out of the garbage collector's reach, so the
+  full collections run before every example and page stay short.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import platform
@@ -69,6 +72,20 @@ def reset_seeds(*_args) -> None:
     torch.manual_seed(SEED)
 
 
+def freeze_heap(*_args) -> None:
+    """Collect the garbage there is now, and exempt every object still alive from later collections.
+
+    sphinx-gallery runs a full collection before each example, and IPython's
+    ``%reset`` one before each page. With Sphinx and torch loaded, each took
+    0.1 to 0.2 s, spent on objects that live as long as the process. Frozen
+    objects are still freed when nothing refers to them; only the cycle
+    collector skips them. Objects an example or a page creates afterwards are
+    collected as usual.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def prepare_kernel_environment(app, config) -> None:
     """Environment that page kernels inherit: seeds set before the first cell, one thread."""
     root = Path(app.confdir)
@@ -78,7 +95,8 @@ def prepare_kernel_environment(app, config) -> None:
     startup = profile / "profile_default" / "startup"
     startup.mkdir(parents=True, exist_ok=True)
     (startup / "00-reset-seeds.py").write_text(
-        f"import sys\nsys.path.insert(0, {str(HERE)!r})\nfrom buildenv import reset_seeds\nreset_seeds()\n"
+        f"import sys\nsys.path.insert(0, {str(HERE)!r})\nfrom buildenv import freeze_heap, reset_seeds\n"
+        "reset_seeds()\nfreeze_heap()\n"
     )
     (profile / "profile_default" / "ipython_config.py").write_text("c.HistoryManager.enabled = False\n")
     os.environ["IPYTHONDIR"] = str(profile)

@@ -5,13 +5,16 @@ pages and the gallery link it with the ``wheel`` role (``:wheel:`torchfig```),
 so its versioned file name is written nowhere but here. It is assembled
 directly from the package sources and ``pyproject.toml`` (a pure-Python
 wheel is a zip with three metadata files), with fixed timestamps, so the
-same sources always give the same bytes.
+same sources always give the same bytes. The file is written only when
+those bytes change: Sphinx reads the gallery's index, which links the
+wheel, again whenever the file is newer than the page.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import tomllib
 import zipfile
 from pathlib import Path
@@ -50,7 +53,7 @@ def wheel_name(project: dict) -> str:
 
 
 def build_wheel(root: Path, out_dir: Path) -> Path:
-    """Write the wheel of the package named in pyproject.toml."""
+    """Write the wheel of the package named in pyproject.toml, unless the same bytes are there already."""
     project = project_of(root)
     name, version = project["name"], project["version"]
     dist_info = f"{name}-{version}.dist-info"
@@ -60,14 +63,17 @@ def build_wheel(root: Path, out_dir: Path) -> Path:
     record = "".join(f"{path},{_record_hash(data)},{len(data)}\n" for path, data in files.items())
     files[f"{dist_info}/RECORD"] = (record + f"{dist_info}/RECORD,,\n").encode()
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    wheel = out_dir / wheel_name(project)
-    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as zf:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         for path, data in files.items():
             info = zipfile.ZipInfo(path, date_time=FIXED_TIME)
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, data)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    wheel = out_dir / wheel_name(project)
+    if not wheel.exists() or wheel.read_bytes() != buffer.getvalue():
+        wheel.write_bytes(buffer.getvalue())
     return wheel
 
 
