@@ -31,8 +31,12 @@ def copy_site(dest: Path) -> Path:
 
 
 def build_command(site: Path, *extra: str, strict: bool = True) -> list[str]:
-    """The docs session's build of ``site`` into ``site/_build/html``, strict unless told otherwise."""
-    return [sys.executable, "-m", "sphinx", "-c", str(site), str(site / "docs"), str(site / "_build" / "html"),
+    """The docs session's build of ``site`` into ``site/_build/html``, strict unless told otherwise.
+
+    Its log has no colour codes (``-N``) whatever the terminal or CI asks for
+    (``CI=true`` turns them on): tests and the bench read it as text.
+    """
+    return [sys.executable, "-m", "sphinx", "-N", "-c", str(site), str(site / "docs"), str(site / "_build" / "html"),
             *(RECIPE["flags"] if strict else []), *extra]
 
 

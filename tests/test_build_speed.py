@@ -9,7 +9,6 @@ from types import SimpleNamespace
 
 import pytest
 from jupyter_cache.executors.utils import single_nb_execution
-from jupyter_client.manager import AsyncKernelManager
 from myst_nb.core.read import read_myst_markdown_notebook
 
 from buildenv import prepare_kernel_environment
@@ -50,8 +49,9 @@ def test_pages_in_one_warm_kernel_give_what_fresh_kernels_give(tmp_path, monkeyp
         assert single_nb_execution(notebook, cwd=str(page.parent), timeout=300, allow_errors=False).err is None
         fresh[page.name] = outputs(notebook, joined=True)
 
-    kernel = _Kernel(AsyncKernelManager(kernel_name="python3"), 300)
+    kernel = _Kernel("python3")
     try:
+        kernel.start(300)
         for page in reversed(pages):
             warm = _run_page(kernel, page, read_myst_markdown_notebook(page.read_text()), 300)
             assert warm is not None, page.name
@@ -81,8 +81,7 @@ def test_a_rebuild_with_nothing_changed_reads_executes_and_rewrites_nothing(clea
         return {k: v for k, v in digests(site / "_build" / "html").items() if k not in WRITTEN_EVERY_BUILD}
 
     before = pages()
-    # -N: no colour codes in the log, whatever the terminal or CI asks for
-    again = subprocess.run(build_command(site, "-N"), cwd=site, env=build_env(), capture_output=True, text=True)
+    again = subprocess.run(build_command(site), cwd=site, env=build_env(), capture_output=True, text=True)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "updating environment: 0 added, 0 changed, 0 removed" in again.stdout, again.stdout
     assert "pages ahead of reading" not in again.stdout and "Executing notebook" not in again.stdout

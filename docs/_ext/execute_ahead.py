@@ -169,52 +169,48 @@ def _run_page(kernel, path: Path, notebook, timeout: int):
 
 
 class _Kernel:
-    """A started kernel and the one client that talks to it for every page it runs."""
+    """A kernel and the one client that talks to it for every page it runs."""
 
-    def __init__(self, km, timeout: int):
-        self.km, self.kc = km, None
-        try:
-            run_sync(km.start_kernel)()
-            self.kc = km.client()  # after the start, which writes the ports and keys it connects with
-            self.kc.start_channels()
-            run_sync(self.kc.wait_for_ready)(timeout=timeout)
-        except Exception:
-            self.shut_down()
-            raise
+    def __init__(self, kernel_name: str):
+        # "auto": CurveZMQ keys for a kernel that declares support (ipykernel does), so the
+        # kernel neither talks in plain text nor warns on every build that it does.
+        self.km = AsyncKernelManager(kernel_name=kernel_name, log=QUIET, transport_encryption="auto")
+        self.kc = None
+
+    def start(self, timeout: int) -> None:
+        run_sync(self.km.start_kernel)()
+        self.kc = self.km.client()  # after the start, which writes the ports and keys it connects with
+        self.kc.start_channels()
+        run_sync(self.kc.wait_for_ready)(timeout=timeout)
 
     def alive(self) -> bool:
         return run_sync(self.km.is_alive)()
 
     def shut_down(self) -> None:
-        if self.kc is not None:
-            with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):
+            if self.kc is not None:
                 self.kc.stop_channels()
-        _shut_down(self.km)
-
-
-def _shut_down(km) -> None:
-    with contextlib.suppress(Exception):
-        if km is not None and km.has_kernel:
-            run_sync(km.shutdown_kernel)(now=True)
+        with contextlib.suppress(Exception):  # the kernel goes even if its client would not close
+            if self.km.has_kernel:
+                run_sync(self.km.shutdown_kernel)(now=True)
 
 
 class _Kernels:
-    """Every kernel the workers start, so that a build that stops early shuts them all down."""
+    """Every kernel the workers make, so that a build that stops early shuts them all down."""
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.started = []
+        self.made = []
         self.abandoned = False
 
-    def new(self, kernel_name: str):
+    def new(self, kernel_name: str) -> _Kernel | None:
+        """A kernel, not yet started; None once the build is stopping."""
         with self.lock:
             if self.abandoned:
                 return None
-            # "auto": CurveZMQ keys for a kernel that declares support (ipykernel does), so the
-            # kernel neither talks in plain text nor warns on every build that it does.
-            km = AsyncKernelManager(kernel_name=kernel_name, log=QUIET, transport_encryption="auto")
-            self.started.append(km)
-            return km
+            kernel = _Kernel(kernel_name)
+            self.made.append(kernel)
+            return kernel
 
     def abandon(self, queue: list, threads: list) -> None:
         """At exit: no more pages, and every kernel shut down before the build's process ends.
@@ -230,8 +226,8 @@ class _Kernels:
             queue.clear()
         for thread in threads:
             thread.join()
-        for km in self.started:
-            _shut_down(km)
+        for kernel in self.made:
+            kernel.shut_down()
         # The clients' kernel-alive polls, collected at exit, would report that their
         # closed clients have no channels: nothing a reader of the log can act on.
         stdlib_logging.getLogger("asyncio").setLevel(stdlib_logging.CRITICAL)
@@ -254,10 +250,10 @@ def _worker(queue: list, results: dict, lock: threading.Lock, kernels: _Kernels,
                         kernel.shut_down()
                         kernel = None
                     if kernel is None:
-                        km = kernels.new(kernel_name)
-                        if km is None:
+                        kernel = kernels.new(kernel_name)
+                        if kernel is None:
                             return  # the build is stopping
-                        kernel = _Kernel(km, timeout)
+                        kernel.start(timeout)
                     executed = _run_page(kernel, path, notebook, timeout)
                 except Exception:  # noqa: BLE001 - a thread must not raise (see above)
                     executed = None

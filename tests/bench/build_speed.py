@@ -39,7 +39,7 @@ TOUCHED_PAGE = "graph.md"
 
 def timed_build(site: Path, *extra: str, strict: bool = True, env: dict | None = None) -> tuple[float, str]:
     start = time.perf_counter()
-    command = build_command(site, "-N", *extra, strict=strict)  # -N: a log without colour codes, to count in
+    command = build_command(site, *extra, strict=strict)
     result = subprocess.run(command, cwd=site, env=build_env(env), capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if result.returncode != 0:
