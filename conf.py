@@ -32,7 +32,7 @@ extensions = [
     "sphinx_copybutton",
     "buildenv",  # supported torch, version stamps, versions on every page
     "output_filter",  # no build-machine paths in executed outputs
-    "claims",  # checked prose, and the "Verified claims" page
+    "checked_prose",  # [sentence]{.checked #id} joined with its check, and the "Verified claims" page
     "ledger",  # which sentences hold on which torch release; the build agrees with it
     "downloads",  # the figure library as a wheel readers can install
     "page_notebooks",  # each explanation page as a notebook to download and run
@@ -73,7 +73,8 @@ suppress_warnings = [
     # checkout inside a folder with a space would fail; a test checks the names.
     "sphinx_gallery.space_in_filename",
 ]
-myst_enable_extensions = ["colon_fence", "deflist"]  # no math: MathJax would load from another host
+# attrs_inline: a checked sentence is a span, [sentence]{.checked #id}. No math: MathJax would load from another host.
+myst_enable_extensions = ["attrs_inline", "colon_fence", "deflist"]
 myst_heading_anchors = 3
 
 # -- Execution of pages (myst-nb) ----------------------------------------
@@ -86,7 +87,7 @@ nb_execution_cache_path = execution_cache_path(ROOT)  # keyed on torch and numpy
 nb_execution_raise_on_error = False
 nb_execution_show_tb = False
 nb_execution_timeout = 300  # seconds per cell; torch's first import is slow on a cold machine
-nb_merge_streams = True  # one output block per cell, so claims stay together
+nb_merge_streams = True  # one output block per cell
 nb_render_markdown_format = "myst"  # Markdown a cell displays (the detach page's table) is parsed like the pages
 nb_ipywidgets_js = {}  # no widget JavaScript from a CDN: the site loads nothing from other hosts
 
@@ -102,7 +103,7 @@ sphinx_gallery_conf = {
     "only_warn_on_example_error": True,
     # Same numbers in every build; the gallery's collection before each example stays short.
     "reset_modules": ("matplotlib", "buildenv.reset_seeds", "buildenv.freeze_heap"),
-    "image_scrapers": ("matplotlib", "gallery_scraper.graphviz_figures"),
+    "image_scrapers": ("matplotlib", "gallery_scraper.graphviz_figures", "gallery_scraper.script_checks"),
     "ignore_repr_types": r"graphviz\.|torchfig\.",  # a figure is scraped as SVG, never printed as an address
     "min_reported_time": 10**9,  # no run times in pages: they differ from build to build
     "write_computation_times": False,  # nor a page of timings

@@ -41,7 +41,7 @@ def require_chromium(session):
 
 
 def install(session, torch=None):
-    """requirements.txt, with another torch pin when one is given, and the figure library."""
+    """requirements.txt, with another torch pin when one is given, the figure library and the Sphinx helpers."""
     requirements = Path("requirements.txt").read_text()
     if torch:
         requirements = re.sub(r"^torch==\S+", f"torch=={torch}", requirements, flags=re.M)
@@ -49,6 +49,7 @@ def install(session, torch=None):
     pinned.write_text(requirements)
     session.install("-r", str(pinned))
     session.install("-e", ".", "--no-deps")  # the figure library, as pages import it
+    session.install("-e", "docs/_ext", "--no-deps")  # the Sphinx helpers: myst-nb finds the verdict renderer by entry point
 
 
 def sphinx_build(out=OUT):

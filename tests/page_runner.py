@@ -8,10 +8,13 @@ site's figure library importable. A cell tagged ``raises-exception`` may
 raise; any other exception stops the run, its traceback naming the page and
 the line (``docs/page.md:LINE``), as the build does.
 
-Collecting (``collect=path``): every claim's verdict is written to ``path``
-as JSON lines and the run goes on past a failing claim; a cell that raises
-is recorded with its error, and the claims it never reached are recorded as
-not applicable. The run then always exits 0.
+A check that fails stops the run; its error names the check's id, and for a
+page the runner adds the sentence the page states for that id.
+
+Collecting (``collect=path``): every check's verdict is written to ``path``
+as JSON lines and the run goes on past a failing check; a cell that raises
+is recorded with its error, and the checks it names but never reached are
+recorded as not applicable. The run then always exits 0.
 
 The process's Python is a parameter, so the same run works in an
 environment holding another torch release.
@@ -19,7 +22,6 @@ environment holding another torch release.
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import re
@@ -30,7 +32,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CLAIM_CALLS = {"claim", "claim_equal", "claim_close", "claim_cases", "claim_raises", "claim_warns"}
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+from cells import FAILED_CHECK, source_spans  # noqa: E402
+
+CHECK_CALL = re.compile(r"""\bcheck(?:_\w+)?\(\s*["']([a-z0-9-]+)["']""")  # the id a check call names
 
 
 @dataclass
@@ -81,24 +86,19 @@ def cells_of(path: Path) -> list[Cell]:
     return page_cells(path) if path.suffix == ".md" else example_cells(path)
 
 
-def claim_sentences(source: str) -> list[str]:
-    """The sentences a cell's claims state, as far as they are written out (f-string fields become "{...}")."""
-    sentences = []
-    for call in (n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)):
-        name = getattr(call.func, "id", None) or getattr(call.func, "attr", None)
-        if name in CLAIM_CALLS and call.args:
-            sentences.append(_literal(call.args[0]))
-    return [s for s in sentences if s]
+def named_checks(source: str) -> list[str]:
+    """The ids of the checks a cell's code calls, in order."""
+    return CHECK_CALL.findall(source)
 
 
-def _literal(node) -> str:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.JoinedStr):
-        return "".join(v.value if isinstance(v, ast.Constant) else "{...}" for v in node.values)
-    if isinstance(node, ast.BinOp):
-        return _literal(node.left) + _literal(node.right)
-    return ""
+def with_sentences(stderr: str, paths) -> str:
+    """A failed check's error followed by the sentence its page states for that id."""
+    sentences = {i: text for p in paths if Path(p).suffix == ".md"
+                 for i, text, _ in source_spans(Path(p).read_text(encoding="utf-8"))}
+    failed = FAILED_CHECK.search(stderr)
+    if not failed or failed.group(1) not in sentences:
+        return stderr
+    return stderr + f"ClaimFailed: {failed.group(0)}: {sentences[failed.group(1)]}\n"
 
 
 # Runs in the child process, which may hold another torch: only the standard library, torch and torchfig.
@@ -109,14 +109,14 @@ files = json.load(open(sys.argv[1], encoding="utf-8"))
 import matplotlib
 matplotlib.use("Agg")
 import numpy, torch
-import torchfig.claims as claims
+import torchfig.checks as checks
 collect = os.environ.get("TORCHFIG_COLLECT")
 for spec in files:
     os.chdir(spec["folder"])
     random.seed(0); numpy.random.seed(0); torch.manual_seed(0)
     namespace = {"__name__": "__main__", "display": lambda *objects: None}
     for cell in spec["cells"]:
-        claims.collecting_from = {"file": spec["file"], "line": cell["line"]}
+        checks.collecting_from = {"file": spec["file"], "line": cell["line"]}
         code = compile("\n" * (cell["line"] - 1) + cell["source"], spec["file"], "exec")
         outcome = {"cell_done": True}
         try:
@@ -147,6 +147,7 @@ def run(path: Path, **options) -> subprocess.CompletedProcess:
 def run_many(paths, *, python: str = sys.executable, env: dict | None = None, collect: Path | None = None,
              cwd: Path | None = None, timeout: int = 900) -> subprocess.CompletedProcess:
     """Run several pages and examples one after another in one process (each as if alone)."""
+    paths = list(paths)
     files = [{"file": shown_name(p), "folder": str(cwd or Path(p).parent),
               "cells": [asdict(c) for c in cells_of(Path(p))]} for p in paths]
     with tempfile.TemporaryDirectory() as tmp:
@@ -156,23 +157,24 @@ def run_many(paths, *, python: str = sys.executable, env: dict | None = None, co
         child["PYTHONPATH"] = os.pathsep.join(filter(None, [child.get("PYTHONPATH"), str(ROOT)]))
         if collect is not None:
             child["TORCHFIG_COLLECT"] = str(collect)
-        return subprocess.run([python, "-c", DRIVER, str(spec)], env=child, capture_output=True, text=True,
-                              timeout=timeout)
+        result = subprocess.run([python, "-c", DRIVER, str(spec)], env=child, capture_output=True, text=True,
+                                timeout=timeout)
+    result.stderr = with_sentences(result.stderr, paths)
+    return result
 
 
 def collected(path: Path, records: list[dict]) -> list[dict]:
-    """One file's verdicts; the claims of a cell that failed, and did not reach them, marked not applicable."""
+    """One file's verdicts; the checks a failed cell names and did not reach, marked not applicable."""
     shown = shown_name(path)
     mine = [r for r in records if r.get("file") == shown]
     failed = {r["line"]: r["cell_error"] for r in mine if "cell_error" in r}
-    seen = {(r["line"], r["sentence"]) for r in mine if "sentence" in r}
-    verdicts = [r for r in mine if "sentence" in r]
+    seen = {(r["line"], r["id"]) for r in mine if "id" in r}
+    verdicts = [r for r in mine if "id" in r]
     for cell in cells_of(path):
         if cell.line not in failed:
             continue
-        for sentence in claim_sentences(cell.source):
-            one_line = " ".join(sentence.split())
-            if (cell.line, one_line) not in seen:
-                verdicts.append({"file": shown, "line": cell.line, "sentence": one_line,
+        for check_id in named_checks(cell.source):
+            if (cell.line, check_id) not in seen:
+                verdicts.append({"file": shown, "line": cell.line, "id": check_id,
                                  "status": "not applicable", "observed": failed[cell.line]})
     return sorted(verdicts, key=lambda v: v["line"])

@@ -1,4 +1,4 @@
-"""The release ledger: which checked sentences hold on which torch release.
+"""The release ledger: which checks hold on which torch release.
 
 Usage: python tests/release_ledger.py [RELEASE ...]   (nox -s ledger -- 2.0.1 2.4.1)
 
@@ -98,22 +98,22 @@ def versions_of(python: str) -> dict:
 
 
 def merge(ledger: dict, release: str, found: dict, verdicts: list[dict]) -> dict:
-    """The ledger with this release's column replaced."""
+    """The ledger with this release's column replaced; checks are keyed by file and id."""
     ledger["releases"][release] = found
-    for entry in ledger["sentences"]:
+    checks = ledger.setdefault("checks", [])
+    for entry in checks:
         entry["results"].pop(release, None)
-    by_key = {(e["file"], e["sentence"]): e for e in ledger["sentences"]}
+    by_key = {(e["file"], e["id"]): e for e in checks}
     for v in verdicts:
-        entry = by_key.get((v["file"], v["sentence"]))
-        if entry is None:  # a sentence no release has recorded yet
-            entry = by_key[v["file"], v["sentence"]] = {"file": v["file"], "sentence": v["sentence"], "results": {}}
-            ledger["sentences"].append(entry)
+        entry = by_key.get((v["file"], v["id"]))
+        if entry is None:  # a check no release has recorded yet
+            entry = by_key[v["file"], v["id"]] = {"file": v["file"], "id": v["id"], "results": {}}
+            checks.append(entry)
         result = {"status": v["status"]} | ({"observed": v["observed"]} if "observed" in v else {})
         previous = entry["results"].get(release)
-        if previous is None or previous["status"] == "holds":  # a sentence made twice counts its worst case
+        if previous is None or previous["status"] == "holds":  # a check made twice counts its worst case
             entry["results"][release] = result
-    ledger["sentences"] = [e for e in ledger["sentences"] if e["results"]]
-    ledger["sentences"].sort(key=lambda e: (e["file"], e["sentence"]))
+    ledger["checks"] = sorted((e for e in checks if e["results"]), key=lambda e: (e["file"], e["id"]))
     ledger["releases"] = dict(sorted(ledger["releases"].items(), key=lambda kv: tuple(map(int, kv[0].split(".")))))
     return ledger
 
@@ -124,7 +124,7 @@ def installed_release() -> str:
 
 
 def read_ledger() -> dict:
-    return json.loads(LEDGER.read_text(encoding="utf-8")) if LEDGER.exists() else {"releases": {}, "sentences": []}
+    return json.loads(LEDGER.read_text(encoding="utf-8")) if LEDGER.exists() else {"releases": {}, "checks": []}
 
 
 def main(releases: list[str]) -> int:

@@ -1,35 +1,39 @@
-"""The Sphinx helpers in-process, on a tiny sample project: checked prose, documented prose, the claims page, sitemap.
+"""The Sphinx helpers in-process, on a tiny sample project: checked sentences, the claims page, sitemap, ledger.
 
-The sample project's notebook holds the outputs its cells printed, and
+Most sample pages are notebooks that hold the outputs their cells gave, and
 execution is off, so a build takes a second or two: what the helpers make of
-executed output is tested without running a kernel (the full builds in the
-other tests run the real pages).
+executed output is tested without running a kernel. The planted mistakes
+are MyST pages run in a kernel, so their errors name real file lines.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from torchfig.claims import CASES, CHECK_MARK, CONNECTING
+from torchfig.checks import MIME_TYPE, Verdict
 
 EXT = Path(__file__).resolve().parent.parent / "docs" / "_ext"
 
 CONF = f"""
 import sys
 sys.path.insert(0, {str(EXT)!r})
-extensions = ["myst_nb", "claims", "execution_errors", "output_filter", "api_links", "sitemap", "page_notebooks"]
+extensions = ["myst_nb", "checked_prose", "execution_errors", "output_filter", "api_links", "sitemap",
+              "page_notebooks", "ledger"]
 from api_links import intersphinx_mapping as stored_inventories
 intersphinx_mapping = stored_inventories()
 nb_execution_mode = "off"
 nitpicky = True
-myst_enable_extensions = ["colon_fence"]
+myst_enable_extensions = ["attrs_inline", "colon_fence"]
 html_baseurl = "https://example.org/docs/"
 exclude_patterns = ["_build"]
+from pathlib import Path
+release_ledger = str(Path(__file__).parent / "ledger.json")  # absent unless a test writes one
 """
 
 INDEX = """# Sample
@@ -40,20 +44,23 @@ verified-claims
 ```
 """
 
-PROSE_OUTPUT = "\n".join([
-    f"{CONNECTING} Read back:",
-    f"{CHECK_MARK} {{api}}`torch.Tensor.numpy` gives an array of the same values",
-    f"{CONNECTING} , and",
-    f"{CHECK_MARK} every one of them is a float",
-    f"    {CASES.format(count=2)}1.0, 2.0",
-    f"{CONNECTING} as [the page](paragraphs.ipynb) shows.",
-]) + "\n"
+PARAGRAPH = ("Read back: [{api}`torch.Tensor.numpy` gives an array of the same values]{.checked #same-values}, "
+             "and [each of them is a float]{.checked #floats}, as [the page](paragraphs.ipynb) shows.")
 
 
-def code_cell(source: str, printed: str, tags=()) -> nbformat.NotebookNode:
-    cell = nbformat.v4.new_code_cell(source, metadata={"tags": list(tags)} if tags else {})
-    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=printed)]
+def verdict_output(check_id: str, **fields) -> nbformat.NotebookNode:
+    verdict = Verdict(check_id, True, "cases" if "cases" in fields else "check", **fields)
+    return nbformat.v4.new_output("display_data", data={MIME_TYPE: asdict(verdict), "text/plain": verdict.text()})
+
+
+def code_cell(source: str, *outputs) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell(source)
+    cell.outputs = list(outputs)
     return cell
+
+
+def printed(text: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_output("stream", name="stdout", text=text)
 
 
 def notebook(*cells) -> str:
@@ -62,10 +69,10 @@ def notebook(*cells) -> str:
     return json.dumps(nb)
 
 
-def sample(tmp_path: Path, **pages: str) -> Path:
-    src = tmp_path / "src"
+def sample(tmp_path: Path, conf: str = "", **pages: str) -> Path:
+    src = tmp_path / f"src{len(list(tmp_path.glob('src*')))}"  # a fresh project for each build
     src.mkdir()
-    (src / "conf.py").write_text(CONF)
+    (src / "conf.py").write_text(CONF + conf)
     (src / "index.md").write_text(INDEX)
     (src / "verified-claims.md").write_text("# Verified claims\n\n```{verified-claims}\n```\n")
     for name, text in pages.items():
@@ -76,83 +83,185 @@ def sample(tmp_path: Path, **pages: str) -> Path:
 PARAGRAPHS = notebook(
     nbformat.v4.new_markdown_cell("# Paragraphs\n\n:::{documented} https://example.org/guide.html\n"
                                   "Guides say this.\n:::"),
-    code_cell("t = torch.tensor([1.0, 2.0])", "tensor([1., 2.])\n"),
-    code_cell("say('Read back:')\nclaim(...)", PROSE_OUTPUT, tags=["prose"]),
-    code_cell("claim('{api}`torch.Tensor.tolist` gives a list', ...)",
-              f"{CHECK_MARK} {{api}}`torch.Tensor.tolist` gives a list\n"),
+    code_cell("t = torch.tensor([1.0, 2.0])", printed("tensor([1., 2.])\n")),
+    nbformat.v4.new_markdown_cell(PARAGRAPH),
+    code_cell("check('same-values', ...)\ncheck_cases('floats', ...)", verdict_output("same-values"),
+              verdict_output("floats", cases=[["1.0", True], ["2.0", True]])),
 )
 
 
 @pytest.fixture
 def built(make_app, tmp_path):
-    def build(**pages):
-        app = make_app("html", srcdir=sample(tmp_path, **pages))
+    def build(conf: str = "", **pages):
+        app = make_app("html", srcdir=sample(tmp_path, conf, **pages))
         app.build()
         return app
     return build
+
+
+def warnings_of(app) -> str:
+    """The build's warnings, without Sphinx's notes on node classes registered by an earlier app in this test."""
+    return "".join(line for line in app.warning.getvalue().splitlines(keepends=True) if "already registered" not in line)
 
 
 def page(app, name: str) -> BeautifulSoup:
     return BeautifulSoup((Path(app.outdir) / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
 
 
-def test_a_prose_cell_is_one_paragraph_whose_marks_open_the_check_under_it(built):
+def test_a_checked_sentence_gets_a_mark_that_opens_its_check_under_the_paragraph(built):
     app = built(**{"paragraphs.ipynb": PARAGRAPHS})
     assert app.warning.getvalue() == ""
     html = page(app, "paragraphs")
-    [paragraph] = html.select("p.checked-prose")
+    paragraph = html.find(id="same-values").find_parent("p")
     text = " ".join(paragraph.get_text().split())
     assert text.startswith("Read back: torch.Tensor.numpy gives an array of the same values")
-    assert ", and every one of them is a float" in text and text.endswith("as the page shows.")
+    assert "and each of them is a float" in text and text.endswith("as the page shows.")
     marks = paragraph.select("a.claim-mark")
-    assert len(marks) == 2 and all(m.select_one(".visually-hidden").get_text(strip=True) for m in marks)
+    assert [m["href"] for m in marks] == ["#evidence-same-values", "#evidence-floats"]
+    assert all(m.select_one(".visually-hidden").get_text(strip=True) for m in marks)
     details = paragraph.find_next_sibling()
     assert details.name == "details" and "evidence" in details["class"] and details.select_one("summary")
-    assert "say(" in details.select_one(".cell_input pre").get_text()  # the check's code
-    for number, mark in enumerate(marks, start=1):
-        line = html.find(id=mark["href"].removeprefix("#"))
+    assert "check_cases('floats'" in details.select_one(".cell_input pre").get_text()  # the check's code
+    for check_id in ("same-values", "floats"):
+        line = html.find(id=f"evidence-{check_id}")
         assert line.find_parent("details") is details
-        assert line.select_one(f'a[href="#check-1-{number}"]') is not None  # back to the sentence
-    printed = [pre.get_text() for pre in details.select(".evidence-claim pre")]
-    assert printed[0] == f"{CHECK_MARK} torch.Tensor.numpy gives an array of the same values"  # rendered
-    assert printed[1].splitlines()[1].strip() == "checked on 2 cases: 1.0, 2.0"
-    assert not html.select(".tag_prose")
+        assert line.select_one(f'a[href="#{check_id}"]') is not None  # back to the sentence
+    verdicts = [pre.get_text() for pre in details.select(".evidence-claim pre")]
+    assert verdicts[0] == "\u2714 same-values: holds"
+    assert verdicts[1].splitlines() == ["\u2714 floats: holds in all 2 cases", "    \u2714 1.0", "    \u2714 2.0"]
+    assert "gives an array" not in details.get_text(), "the evidence repeats the sentence"
+    assert len(html.select("div.cell")) == 1, "the check cell was left where it was"
 
 
-def test_printed_claims_show_rendered_text_and_are_listed_in_reading_order(built):
+def test_checked_and_documented_sentences_are_listed_in_reading_order(built):
     app = built(**{"paragraphs.ipynb": PARAGRAPHS})
-    outputs = " ".join(pre.get_text() for pre in page(app, "paragraphs").select(".cell_output pre"))
-    assert f"{CHECK_MARK} torch.Tensor.tolist gives a list" in outputs and "{api}" not in outputs
     listed = page(app, "verified-claims")
-    checked = [a.get_text() for a in listed.select(".claims-checked li a")]
-    assert checked == ["torch.Tensor.numpy gives an array of the same values", "every one of them is a float",
-                       "torch.Tensor.tolist gives a list"]
+    checked = [(a.get_text(), a["href"]) for a in listed.select(".claims-checked li a")]
+    assert checked == [("torch.Tensor.numpy gives an array of the same values", "paragraphs.html#same-values"),
+                       ("each of them is a float", "paragraphs.html#floats")]
     assert [a.get_text() for a in listed.select(".claims-documented li a")] == ["Guides say this."]
     assert "not executed here" in page(app, "paragraphs").select_one(".documented").get_text()
 
 
 @pytest.mark.parametrize(
-    ("printed", "warns"),
+    ("sentence", "cases", "warns"),
     [
-        (f"{CHECK_MARK} `numpy()` works because no grad is required\n", True),
-        (f"{CHECK_MARK} `numpy()` works because no grad is required\n    {CASES.format(count=2)}a, b\n", False),
-        (f"{CONNECTING} Because no grad is required,\n{CHECK_MARK} `numpy()` works\n", False),
-        (f"{CHECK_MARK} it is harmless\n", True),
+        ("`numpy()` works because no grad is required", [], True),
+        ("`numpy()` works because no grad is required", [["a", True], ["b", True]], False),
+        ("it is harmless", [], True),
+        ("it works", [], False),
     ],
 )
-def test_a_sentence_that_generalises_needs_a_check_of_several_cases(built, printed, warns):
-    cell = code_cell("...", printed, tags=["prose"])
-    app = built(**{"paragraphs.ipynb": notebook(nbformat.v4.new_markdown_cell("# Paragraphs"), cell)})
+def test_a_sentence_that_generalises_needs_a_check_of_several_cases(built, sentence, cases, warns):
+    book = notebook(nbformat.v4.new_markdown_cell(f"# Paragraphs\n\nSo [{sentence}]{{.checked #it}}."),
+                    code_cell("check('it', ...)", verdict_output("it", cases=cases) if cases else verdict_output("it")))
+    app = built(**{"paragraphs.ipynb": book})
     warning = app.warning.getvalue()
-    assert ("its check covers one case" in warning) is warns, warning
+    assert ("covers one case" in warning) is warns, warning
     if warns:
-        assert "paragraphs.ipynb" in warning and printed.split(" ", 1)[1].strip().replace("`", "") in warning
+        assert "paragraphs.ipynb" in warning and "'it'" in warning
 
 
-def test_a_prose_cell_that_prints_something_else_is_refused(built):
-    cell = code_cell("print(1)", "1\n", tags=["prose"])
-    app = built(**{"paragraphs.ipynb": notebook(nbformat.v4.new_markdown_cell("# Paragraphs"), cell)})
-    assert "must print claims" in app.warning.getvalue()
+def test_a_check_cell_that_prints_besides_its_verdict_is_refused(built):
+    book = notebook(nbformat.v4.new_markdown_cell("# Paragraphs\n\n[It works]{.checked #works}."),
+                    code_cell("print(1)\ncheck('works', True)", printed("1\n"), verdict_output("works")))
+    assert "shows only its verdicts" in built(**{"paragraphs.ipynb": book}).warning.getvalue()
+
+
+def test_one_of_the_alternatives_is_checked_and_the_others_say_so(built):
+    book = notebook(
+        nbformat.v4.new_markdown_cell("# Paragraphs\n\n:::{alternatives}\n- [It copies]{.checked #copies}\n"
+                                      "- [It shares]{.checked #shares}\n:::"),
+        code_cell("check('shares', True)", verdict_output("shares")))
+    app = built(**{"paragraphs.ipynb": book})
+    assert app.warning.getvalue() == ""
+    html = page(app, "paragraphs")
+    assert html.find(id="shares").find_next_sibling("a", class_="claim-mark") is not None
+    assert "not-made" in html.find(id="copies")["class"] and "not so with the versions" in html.select_one(".alternatives").get_text()
+    none_checked = notebook(nbformat.v4.new_markdown_cell(
+        "# Paragraphs\n\n:::{alternatives}\n- [It copies]{.checked #copies}\n- [It shares]{.checked #shares}\n:::"))
+    assert "needs exactly one checked sentence" in warnings_of(built(**{"paragraphs.ipynb": none_checked}))
+
+
+def test_a_script_verdict_becomes_an_anchor_listed_with_its_sentence(built):
+    verdict = asdict(Verdict("script-check", True, "check", sentence="a script says this"))
+    rst = f"Example\n=======\n\n.. check-verdict::\n\n   {json.dumps(verdict)}\n\n::\n\n    \u2714 a script says this\n"
+    app = built(**{"paragraphs.rst": rst})
+    assert app.warning.getvalue() == ""
+    assert page(app, "paragraphs").find(id="check-script-check") is not None
+    assert [a["href"] for a in page(app, "verified-claims").select(".claims-checked li a")] == [
+        "paragraphs.html#check-script-check"]
+
+
+PLANTED = """---
+file_format: mystnb
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+
+# Planted
+
+[A sentence nobody checks]{.checked #unchecked}.
+
+[Twice]{.checked #twice} and [twice again]{.checked #twice}.
+
+```{code-cell} python
+from torchfig import check
+check("twice", True)
+check("no-sentence", True)
+```
+"""
+
+
+def test_planted_mistakes_fail_the_build_naming_file_line_and_id(built):
+    """A span without a check, a check without a span, an id used twice: each one error, at its line."""
+    app = built('nb_execution_mode = "force"\n', **{"paragraphs.md": PLANTED})
+    warnings = app.warning.getvalue()
+    assert "paragraphs.md:10: WARNING: the checked sentence 'unchecked' has no check" in warnings, warnings
+    assert "paragraphs.md:12: WARNING: the id 'twice' is used by two checked sentences" in warnings, warnings
+    assert "paragraphs.md:16: WARNING: check 'no-sentence' has no sentence" in warnings, warnings
+
+
+def test_a_failed_check_fails_the_build_with_its_sentence(built):
+    source = PLANTED.split("# Planted")[0] + (
+        "# Failing\n\n[Two and two make five]{.checked #five}.\n\n"
+        "```{code-cell} python\nfrom torchfig import check\ncheck('five', 2 + 2 == 5)\n```\n")
+    warnings = built('nb_execution_mode = "force"\n', **{"paragraphs.md": source}).warning.getvalue()
+    assert ("paragraphs.md:14: ERROR: ClaimFailed: check 'five' no longer holds: Two and two make five; "
+            "observed: False") in warnings, warnings
+
+
+def test_spans_read_from_the_source_are_the_spans_the_build_finds(built):
+    from cells import checked_spans, source_spans
+
+    source = PLANTED.replace("[Twice]", "[Over a [link](https://example.org) and\n`code`]")
+    app = built(**{"paragraphs.md": source})
+    doctree = app.env.get_doctree("paragraphs")
+    built_spans = [((s["names"] + s["dupnames"])[0], " ".join(s.astext().split())) for s in checked_spans(doctree)]
+    assert [(i, text) for i, text, _ in source_spans(source)] == [
+        ("unchecked", "A sentence nobody checks"), ("twice", "Over a [link](https://example.org) and `code`"),
+        ("twice", "twice again")]
+    assert [i for i, _ in built_spans] == ["unchecked", "twice", "twice"]
+
+
+def test_rewording_a_sentence_under_the_same_id_needs_no_ledger_run(built):
+    """The ledger holds ids, not sentences: a new wording builds clean against the same ledger."""
+    from buildenv import versions
+
+    release = versions()["torch"].split("+")[0]
+    ledger = json.dumps({"releases": {release: {"numpy": "x", "python": "y"}},
+                         "checks": [{"file": "docs/paragraphs.md", "id": i, "results": {release: {"status": "holds"}}}
+                                    for i in ("same-values", "floats")]})
+    for wording in ("gives an array of the same values", "returns the same numbers as an array"):
+        app = built(**{"paragraphs.ipynb": PARAGRAPHS.replace("gives an array of the same values", wording),
+                       "ledger.json": ledger})
+        assert warnings_of(app) == "", wording
+        assert wording in page(app, "paragraphs").find(id="same-values").get_text()
+    stale = ledger.replace('"floats"', '"other-id"')
+    warnings = warnings_of(built(**{"paragraphs.ipynb": PARAGRAPHS, "ledger.json": stale}))
+    assert "the release ledger has no entry for check 'floats'" in warnings
+    assert "the release ledger lists check 'other-id', which this build no longer makes" in warnings
 
 
 def test_the_sitemap_lists_every_page_under_the_base_url(built):
@@ -170,6 +279,8 @@ def test_a_page_with_code_offers_itself_as_a_notebook(built):
     sources = ["".join(c["source"]) for c in offered["cells"]]
     assert "https://example.org/docs/paragraphs.html" in sources[0]
     assert any("Guides say this. (from PyTorch's documentation: https://example.org/guide.html)" in s for s in sources)
+    prose = next(s for s in sources if s.startswith("Read back"))
+    assert "gives an array of the same values, and each of them is a float, as" in prose and "{.checked" not in prose
     assert page(app, "index").select_one("p.page-notebook") is None  # no code, no notebook
 
 

@@ -1,9 +1,9 @@
 """The messages readers search for: each captured from execution on the messages page, never typed.
 
 ``MESSAGES`` holds a distinctive part of each PyTorch message the site
-explains. A source that types one into its prose (page Markdown, a
-paragraph's connecting words, a claim's sentence, a gallery script's text)
-fails here: the text a reader sees must be the one PyTorch printed when the
+explains. A source that types one into its prose (page Markdown, checked
+sentences included, a gallery script's text and the sentences its checks
+state) fails here: the text a reader sees must be the one PyTorch printed when the
 site was built. Patterns that checks match against are code, and allowed.
 """
 
@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-import page_runner
+from myst_nb.core.read import read_myst_markdown_notebook
+
 from site_pages import examples, explanation_pages
-from test_prose import page_text, script_text
+from test_prose import script_text
 
 ROOT = Path(__file__).resolve().parent.parent
 MESSAGES = [
@@ -36,11 +37,16 @@ MESSAGES = [
 ]
 
 
+SCRIPT_SENTENCE = re.compile(r'sentence=((?:\s*"(?:[^"\\]|\\.)*")+)')  # a script's check states its sentence
+
+
 def typed_text(path: Path) -> str:
     """Everything a source makes the reader read that is not executed output."""
-    text = page_text(path) if path.suffix == ".md" else script_text(path)
-    sentences = [s for cell in page_runner.cells_of(path) for s in page_runner.claim_sentences(cell.source)]
-    return text + "\n" + "\n".join(sentences)
+    if path.suffix == ".md":
+        notebook = read_myst_markdown_notebook(path.read_text(encoding="utf-8"))
+        return "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    sentences = [" ".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m)) for m in SCRIPT_SENTENCE.findall(path.read_text())]
+    return script_text(path) + "\n" + "\n".join(sentences)
 
 
 @pytest.mark.parametrize("source", [f"docs/{p}.md" for p in explanation_pages()] +

@@ -2,24 +2,25 @@
 
 A sentence that names a PyTorch or NumPy API and uses a verb of behaviour is
 a statement about what PyTorch does. On an explanation page it must be a
-checked sentence (a claim in a cell tagged ``prose``, which is code, not
-text) or sit inside a ``{documented}`` block; in a gallery script's text
-blocks it must be a claim in the code, or sit in a ``.. documented::``
-directive. The connecting words of a prose paragraph (``say(...)``) are
-read like the page's text: they join checked sentences and state nothing. Each page's "What you will learn"
-box is an agenda of what the page then checks, and is not read. The few sentences that match the
+checked sentence (``[...]{.checked #id}``, checked by a cell) or sit inside
+a ``{documented}`` block; in a gallery script's text blocks it must be a
+check in the code, or sit in a ``.. documented::`` directive. The words
+around checked sentences are read like the rest of the text: they join
+checked sentences and state nothing. Each page's "What you will learn" box
+is an agenda of what the page then checks, and is not read. The few sentences that match the
 heuristic without stating behaviour are listed, with why, in
 ``prose_exemptions.txt`` beside this file.
 """
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
 import pytest
 from myst_nb.core.read import read_myst_markdown_notebook
+
+from cells import SOURCE_SPAN
 
 ROOT = Path(__file__).resolve().parent.parent
 API = re.compile(r"\{api\}`[^`]+`|`[^`]*(?:\(|torch|np\.|numpy|\.grad|grad_fn|_version|requires_grad)[^`]*`"
@@ -57,24 +58,12 @@ def sentences(text: str) -> list[str]:
     return [s for block in blocks for s in re.split(r"(?<=[.!?:;])\s+(?=[A-Z`{\[*(])", block) if s]
 
 
-def connecting_words(code: str) -> list[str]:
-    """The text of every ``say("...")`` in a prose cell (the literal parts of an f-string)."""
-    found = []
-    for call in (n for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Call)):
-        name = getattr(call.func, "id", None) or getattr(call.func, "attr", None)
-        if name == "say" and call.args:
-            found.append("".join(c.value for c in ast.walk(call.args[0])
-                                 if isinstance(c, ast.Constant) and isinstance(c.value, str)))
-    return found
-
-
 def page_text(page: Path) -> str:
-    """The Markdown between code cells and the connecting words of prose cells, without
-    {documented} blocks, code blocks and directive options."""
+    """The Markdown of a page around its checked sentences, without {documented} blocks, code blocks
+    and directive options."""
     notebook = read_myst_markdown_notebook(page.read_text())
-    text = "\n\n".join(c.source if c.cell_type == "markdown" else "\n\n".join(connecting_words(c.source))
-                       for c in notebook.cells
-                       if c.cell_type == "markdown" or "prose" in c.metadata.get("tags", []))
+    text = "\n\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    text = SOURCE_SPAN.sub("(a checked sentence)", text)
     text = re.sub(r"^:::\{documented\}.*?^:::$", "", text, flags=re.S | re.M)
     text = re.sub(r"^:::\{admonition\} What you will learn.*?^:::$", "", text, flags=re.S | re.M)  # an agenda
     text = re.sub(r"^```.*?^```$", "", text, flags=re.S | re.M)
@@ -114,15 +103,15 @@ def test_script_text_states_no_unchecked_behaviour(script):
 
 
 def test_the_heuristic_finds_what_it_is_for(tmp_path):
-    """An unchecked behavioural sentence in plain prose is caught; the same words in a claim are not."""
+    """An unchecked behavioural sentence is caught, in a page's text or around a checked one; a checked one is not."""
     page = tmp_path / "page.md"
     page.write_text("---\nfile_format: mystnb\nkernelspec:\n  name: python3\n---\n\n# Page\n\n"
                     "Plain words. Then `numpy()` returns a view of the memory.\n\n"
-                    "```{code-cell} python\n:tags: [prose]\nclaim('`numpy()` returns a view', True)\n"
-                    "say('So `t.numpy()` shares memory.')\n```\n\n"
+                    "[`numpy()` returns a view]{.checked #view}, so `t.numpy()` shares memory.\n\n"
+                    "```{code-cell} python\ncheck('view', True)\n```\n\n"
                     ":::{documented} https://example.org\n`cpu()` copies on a GPU.\n:::\n")
     assert unchecked(page_text(page)) == ["Then `numpy()` returns a view of the memory.",
-                                          "So `t.numpy()` shares memory."]
+                                          "(a checked sentence), so `t.numpy()` shares memory."]
 
 
 def test_every_exemption_is_still_needed():

@@ -7,7 +7,7 @@ notebooks display as SVG; :func:`to_svg` gives the SVG text.
 from importlib.metadata import PackageNotFoundError, version
 
 from .chart import decision_chart
-from .claims import ClaimFailed, claim, claim_cases, claim_close, claim_equal, claim_raises, claim_warns, say
+from .checks import ClaimFailed, caught, check, check_cases, check_close, check_equal, check_raises, check_warns
 from .figure import Figure, GraphvizNotFound, to_svg
 from .flow import data_flow, record
 from .graph import GraphMemory, autograd_graph, graph_memory
@@ -32,12 +32,13 @@ __all__ = [
     "autograd_graph",
     "backward_figure",
     "backward_steps",
-    "claim",
-    "claim_cases",
-    "claim_close",
-    "claim_equal",
-    "claim_raises",
-    "claim_warns",
+    "caught",
+    "check",
+    "check_cases",
+    "check_close",
+    "check_equal",
+    "check_raises",
+    "check_warns",
     "data_flow",
     "decision_chart",
     "graph_memory",
@@ -46,7 +47,6 @@ __all__ = [
     "module_graph",
     "module_tags",
     "record",
-    "say",
     "shares_memory",
     "to_svg",
     "watch_backward",

@@ -5,6 +5,7 @@ sphinx-gallery to warn about a failing example, instead of crashing Sphinx;
 this extension then reports each failure as one build error located at the
 line that raised, e.g. ``docs/page.md:15: ERROR: ValueError: bad value``.
 A traceback in a page cell tagged ``raises-exception`` is shown on purpose.
+A failed check's error names the sentence it checks.
 
 A handler of this project's that fails while the build starts
 (``builder-inited``) would make Sphinx print a crash report; wrapped in
@@ -20,7 +21,7 @@ from docutils import nodes
 from sphinx.errors import SphinxError
 from sphinx.util import logging
 
-from cells import ANSI, code_cells, failed_cell, first_code_line
+from cells import ANSI, code_cells, failed_cell, first_code_line, with_sentence
 
 logger = logging.getLogger(__name__)
 CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")  # where IPython's traceback says the cell raised
@@ -32,7 +33,7 @@ def report_failed_cells(app, doctree) -> None:
             if "traceback" not in output["classes"]:
                 continue
             text = ANSI.sub("", output.astext())
-            error = [line for line in text.splitlines() if line.strip()][-1].strip()
+            error = with_sentence([line for line in text.splitlines() if line.strip()][-1].strip(), doctree)
             inside = CELL_LINE.search(text)
             line = first_code_line(cell) + (int(inside.group(1)) - 1 if inside else 0)
             logger.error(f"{error} (raised by the page's code)", location=(app.env.docname, line))

@@ -1,18 +1,21 @@
 """The release ledger in the site: which checked sentences hold on which torch release.
 
 ``docs/_data/ledger.json`` (written by ``tests/release_ledger.py``, ``nox -s ledger``)
-holds, for every checked sentence and every torch release run, whether it
-held, did not hold (with what was observed instead) or did not apply (the
-release lacks what the check uses). The build:
+holds, for every check (keyed by its file and id) and every torch release
+run, whether it held, did not hold (with what was observed instead) or did
+not apply (the release lacks what the check uses). The ledger holds no
+sentence: the text shown for an id is the page's own, so rewording a
+sentence needs no ledger run. The build:
 
-- compares what it printed with the ledger's column for the torch it runs
-  on: a sentence the ledger records otherwise, a sentence the ledger lacks,
-  and a sentence of the ledger the build no longer makes each fail the
-  build, naming the sentence. A release absent from the ledger is reported,
+- compares the checks it ran with the ledger's column for the torch it runs
+  on: a check the ledger records otherwise, a check the ledger lacks, and a
+  check of the ledger the build no longer makes each fail the build, naming
+  the id and its sentence. A release absent from the ledger is reported,
   not failed.
 - adds to each page's version stamp the releases its checks hold on;
-- renders ``{release-ledger}`` (the "Which releases" page) and
-  ``{release-ranges} sentence start`` (one sentence's behaviour by release).
+- renders ``{release-ledger}`` (the "Which releases" page, filled in when
+  every page has been read) and ``{release-ranges} id`` (one check's
+  behaviour by release).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from buildenv import supported_releases, versions
-from claims import _render_markdown
+from checked_prose import checked_ids, reading_order
 
 logger = logging.getLogger(__name__)
 LEDGER = Path(__file__).resolve().parent.parent / "_data" / "ledger.json"
@@ -35,15 +38,17 @@ PAGE = "releases"  # the "Which releases" page
 STATUS_MARK = {"holds": "\u2714", "fails": "\u2718", "not applicable": "\u2013"}
 
 
-def load() -> dict:
-    return json.loads(LEDGER.read_text(encoding="utf-8")) if LEDGER.exists() else {"releases": {}, "sentences": []}
+def load(config) -> dict:
+    path = Path(config.release_ledger)
+    ledger = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return {"releases": {}, "checks": []} | ledger
 
 
 def current(ledger: dict) -> list[dict]:
-    """The sentences the site makes now: those with a result for the release the site is built with
-    (the build keeps that column equal to what it checks); older entries are sentences since rewritten."""
+    """The checks the site makes now: those with a result for the release the site is built with
+    (the build keeps that column equal to what it checks); older entries are checks since removed."""
     built_with = supported_releases()[0]
-    return [e for e in ledger["sentences"] if built_with in e["results"]]
+    return [e for e in ledger["checks"] if built_with in e["results"]]
 
 
 def release_key(release: str) -> tuple[int, ...]:
@@ -77,26 +82,26 @@ def ranges(releases: list[str], included: set[str]) -> str:
 
 
 def check_against_ledger(app, env) -> None:
-    ledger = load()
+    ledger = load(app.config)
     release = versions()["torch"].split("+")[0]
     if release not in ledger["releases"]:
         logger.info(f"the release ledger has no column for torch {release}: run `nox -s ledger -- {release}`")
         return
-    claims = getattr(env, "verified_claims", {})
-    built = {(source_of(doc), s) for doc, found in claims.items() for s in found.get("printed", [])}
-    recorded = {(e["file"], e["sentence"]): e["results"].get(release) for e in ledger["sentences"]}
-    for file, sentence in sorted(built):
-        result = recorded.get((file, sentence))
+    built = {(source_of(doc), check_id): sentence for doc in env.all_docs
+             for check_id, sentence in checked_ids(env, doc).items()}
+    recorded = {(e["file"], e["id"]): e["results"].get(release) for e in ledger["checks"]}
+    for (file, check_id), sentence in sorted(built.items()):
+        result = recorded.get((file, check_id))
         if result is None:
-            logger.warning(f"the release ledger has no entry for this checked sentence; run `nox -s ledger -- "
+            logger.warning(f"the release ledger has no entry for check {check_id!r}; run `nox -s ledger -- "
                            f"{release}`: {sentence}", location=docname_of(file))
         elif result["status"] != "holds":
-            logger.warning(f"the ledger says this sentence {_said(result)} on torch {release}, this build observed "
-                           f"that it holds: {sentence}", location=docname_of(file))
-    for (file, sentence), result in sorted(recorded.items()):
-        if result is not None and (file, sentence) not in built and docname_of(file) in env.all_docs:
-            logger.warning(f"the release ledger lists a sentence this build no longer checks; run `nox -s ledger -- "
-                           f"{release}`: {sentence}", location=docname_of(file))
+            logger.warning(f"the ledger says check {check_id!r} {_said(result)} on torch {release}, this build "
+                           f"observed that it holds: {sentence}", location=docname_of(file))
+    for (file, check_id), result in sorted(recorded.items()):
+        if result is not None and (file, check_id) not in built and docname_of(file) in env.all_docs:
+            logger.warning(f"the release ledger lists check {check_id!r}, which this build no longer makes; run "
+                           f"`nox -s ledger -- {release}`", location=docname_of(file))
 
 
 def _said(result: dict) -> str:
@@ -109,8 +114,9 @@ def _said(result: dict) -> str:
 
 def add_range_note(app, doctree) -> None:
     """After the version stamp: the ledger's releases on which every check of this page holds."""
-    ledger = load()
-    entries = [e for e in current(ledger) if e["file"] == source_of(app.env.docname)]
+    ledger = load(app.config)
+    entries = [e for e in current(ledger) if e["file"] == source_of(app.env.docname)
+               and e["id"] in checked_ids(app.env, app.env.docname)]
     stamp = next(iter(n for n in doctree.findall(nodes.paragraph) if "build-versions" in n["classes"]), None)
     if not entries or stamp is None:
         return
@@ -152,92 +158,108 @@ def _sentence_behaviour(entry: dict, releases: list[str]) -> nodes.bullet_list:
     return items
 
 
-def _sentence_nodes(document, sentence: str) -> list[nodes.Node]:
-    """A sentence as the page shows it: its Markdown (code, roles) rendered."""
-    rendered = _render_markdown(document, sentence)
-    return list(rendered[0].children) if len(rendered) == 1 and isinstance(rendered[0], nodes.paragraph) \
-        else [nodes.Text(sentence)]
-
-
-def _plain(document, sentence: str) -> str:
-    return "".join(n.astext() for n in _sentence_nodes(document, sentence))
+class ledger_placeholder(nodes.General, nodes.Element):
+    """Replaced by the ledger once every page has been read: its sentences are the pages' own."""
 
 
 class ReleaseLedger(SphinxDirective):
-    """The whole ledger: the releases run, a table of the sentences that differ, and what each does."""
+    """The whole ledger: the releases run, a table of the checks that differ, and what each does."""
 
     def run(self):
-        ledger = load()
-        self.env.note_dependency(str(LEDGER))
-        releases = sorted(ledger["releases"], key=release_key)
-        if not releases:
-            return [nodes.paragraph("", "The ledger is empty: run `nox -s ledger`.")]
-        differing = [e for e in current(ledger) if any(r.get("status") != "holds" for r in e["results"].values())]
-        summary = nodes.paragraph("", f"{len(current(ledger))} checked sentences, run on "
-                                      f"{len(releases)} torch releases; {len(differing)} of them do not hold on "
-                                      "every release.", classes=["ledger-summary"])
-        used = nodes.bullet_list()
-        for release in releases:
-            found = ledger["releases"][release]
-            used += nodes.list_item("", nodes.paragraph(
-                "", f"torch {release}: NumPy {found['numpy']}, Python {found['python']}"))
-        table = self._table(differing, releases)
-        details = []
-        for entry in differing:
-            page = docname_of(entry["file"])
-            details += [
-                nodes.paragraph("", "", nodes.emphasis("", "", *_sentence_nodes(self.state.document, entry["sentence"])),
-                                nodes.Text(" ("),
-                                addnodes.pending_xref("", nodes.inline("", self.env.titles[page].astext()
-                                                                       if page in self.env.titles else page),
-                                                      refdomain="std", reftype="doc", reftarget=f"/{page}",
-                                                      refexplicit=True),
-                                nodes.Text(")"), classes=["ledger-sentence"]),
-                _sentence_behaviour(entry, releases)]
-        return [summary, nodes.rubric("", "Releases run"), used, nodes.rubric("", "Sentences that differ, by release"),
-                table, nodes.rubric("", "What each of them does instead"), *details]
+        self.env.note_dependency(self.config.release_ledger)
+        self.env.release_ledger_page = self.env.docname
+        return [ledger_placeholder()]
 
-    def _table(self, entries: list[dict], releases: list[str]) -> nodes.table:
-        table = nodes.table(classes=["ledger-table"])
-        group = nodes.tgroup(cols=len(releases) + 1)
-        table += group
-        group += [nodes.colspec(colwidth=1) for _ in range(len(releases) + 1)]
-        head = nodes.row("", nodes.entry("", nodes.paragraph("", "sentence (page)")),
-                         *[nodes.entry("", nodes.paragraph("", r)) for r in releases])
-        group += nodes.thead("", head)
-        body = nodes.tbody()
-        for number, entry in enumerate(entries, start=1):
-            marks = [STATUS_MARK[entry["results"].get(r, {}).get("status", "not applicable")]
-                     if r in entry["results"] else "" for r in releases]
-            text = _plain(self.state.document, entry["sentence"])
-            body += nodes.row("", nodes.entry("", nodes.paragraph(
-                "", f"{number}. {text[:60]}{'…' if len(text) > 60 else ''} ({docname_of(entry['file'])})")),
-                *[nodes.entry("", nodes.paragraph("", m)) for m in marks])
-        group += body
-        return table
+
+def fill_ledger(app, doctree, fromdocname) -> None:
+    for placeholder in doctree.findall(ledger_placeholder):
+        placeholder.replace_self(_ledger_nodes(app, fromdocname))
+
+
+def _ledger_nodes(app, fromdocname) -> list[nodes.Node]:
+    ledger = load(app.config)
+    releases = sorted(ledger["releases"], key=release_key)
+    if not releases:
+        return [nodes.paragraph("", "The ledger is empty: run `nox -s ledger`.")]
+    order = {doc: n for n, doc in enumerate(reading_order(app.env))}
+    made = [e for e in current(ledger) if e["id"] in checked_ids(app.env, docname_of(e["file"]))]
+    made.sort(key=lambda e: (order.get(docname_of(e["file"]), len(order)), e["id"]))
+    differing = [e for e in made if any(r.get("status") != "holds" for r in e["results"].values())]
+    summary = nodes.paragraph("", f"{len(made)} checked sentences, run on {len(releases)} torch releases; "
+                                  f"{len(differing)} of them do not hold on every release.", classes=["ledger-summary"])
+    used = nodes.bullet_list()
+    for release in releases:
+        found = ledger["releases"][release]
+        used += nodes.list_item("", nodes.paragraph(
+            "", f"torch {release}: NumPy {found['numpy']}, Python {found['python']}"))
+    details = []
+    for entry in differing:
+        page = docname_of(entry["file"])
+        uri = app.builder.get_relative_uri(fromdocname, page)
+        sentence = checked_ids(app.env, page)[entry["id"]]
+        details += [
+            nodes.paragraph("", "", nodes.reference("", "", nodes.emphasis("", sentence), refuri=f"{uri}#{entry['id']}"),
+                            nodes.Text(f" ({app.env.titles[page].astext()})"), classes=["ledger-sentence"]),
+            _sentence_behaviour(entry, releases)]
+    return [summary, nodes.rubric("", "Releases run"), used, nodes.rubric("", "Sentences that differ, by release"),
+            _table(app, differing, releases), nodes.rubric("", "What each of them does instead"), *details]
+
+
+def _table(app, entries: list[dict], releases: list[str]) -> nodes.table:
+    table = nodes.table(classes=["ledger-table"])
+    group = nodes.tgroup(cols=len(releases) + 1)
+    table += group
+    group += [nodes.colspec(colwidth=1) for _ in range(len(releases) + 1)]
+    head = nodes.row("", nodes.entry("", nodes.paragraph("", "sentence (page)")),
+                     *[nodes.entry("", nodes.paragraph("", r)) for r in releases])
+    group += nodes.thead("", head)
+    body = nodes.tbody()
+    for number, entry in enumerate(entries, start=1):
+        marks = [STATUS_MARK[entry["results"].get(r, {}).get("status", "not applicable")]
+                 if r in entry["results"] else "" for r in releases]
+        text = checked_ids(app.env, docname_of(entry["file"]))[entry["id"]]
+        body += nodes.row("", nodes.entry("", nodes.paragraph(
+            "", f"{number}. {text[:60]}{'…' if len(text) > 60 else ''} ({docname_of(entry['file'])})")),
+            *[nodes.entry("", nodes.paragraph("", m)) for m in marks])
+    group += body
+    return table
+
+
+def always_refresh(app, env, added, changed, removed) -> list[str]:
+    """Any page read again may have changed a sentence: the ledger page is written again too."""
+    page = getattr(env, "release_ledger_page", None)
+    return [page] if page and (added or changed or removed) else []
+
+
+def merge(app, env, docnames, other) -> None:
+    if getattr(other, "release_ledger_page", None):
+        env.release_ledger_page = other.release_ledger_page
 
 
 class ReleaseRanges(SphinxDirective):
-    """One sentence's behaviour on each release of the ledger; the argument is how the sentence starts."""
+    """One check's behaviour on each release of the ledger; the argument is the check's id."""
 
     required_arguments = 1
-    final_argument_whitespace = True
 
     def run(self):
-        self.env.note_dependency(str(LEDGER))
-        ledger = load()
-        start = self.arguments[0]
-        matches = [e for e in current(ledger)
-                   if e["file"] == source_of(self.env.docname) and e["sentence"].startswith(start)]
+        self.env.note_dependency(self.config.release_ledger)
+        ledger = load(self.config)
+        check_id = self.arguments[0]
+        matches = [e for e in current(ledger) if e["file"] == source_of(self.env.docname) and e["id"] == check_id]
         if not matches:
-            raise self.error(f"the release ledger has no sentence of this page starting {start!r}")
+            raise self.error(f"the release ledger has no check {check_id!r} of this page")
         releases = sorted(ledger["releases"], key=release_key)
         return [_sentence_behaviour(matches[0], releases)]
 
 
 def setup(app):
+    app.add_config_value("release_ledger", str(LEDGER), "env")  # a test's own ledger elsewhere
+    app.add_node(ledger_placeholder)
     app.add_directive("release-ledger", ReleaseLedger)
     app.add_directive("release-ranges", ReleaseRanges)
     app.connect("doctree-read", add_range_note, priority=600)  # after buildenv's version stamp
     app.connect("env-check-consistency", check_against_ledger)
+    app.connect("env-get-outdated", always_refresh)
+    app.connect("env-merge-info", merge)
+    app.connect("doctree-resolved", fill_ledger)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

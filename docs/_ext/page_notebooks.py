@@ -3,7 +3,7 @@
 A page with code cells gets a link, under its title, to ``_notebooks/<page>.ipynb``,
 written when the build has finished from the page's MyST source: the code
 cells as they are (the checks behind the ✔ sentences included, so they run and
-print their ✔ lines), and the Markdown with the site's roles and directives
+show their verdicts), and the Markdown (checked sentences as plain text) with the site's roles and directives
 turned into plain Markdown, its links pointing at the hosted site. A first
 cell says what to install.
 """
@@ -19,6 +19,7 @@ from docutils import nodes
 from myst_nb.core.read import read_myst_markdown_notebook
 
 from api_links import api_url
+from cells import SOURCE_SPAN
 
 FOLDER = "_notebooks"
 LINK_TEXT = "Download this page as a notebook"
@@ -40,6 +41,7 @@ def plain_markdown(text: str, site: str, link_api) -> str:
 
     ``link_api(name)`` gives the reference page of an ``{api}`` name (the strict build has resolved them all).
     """
+    text = SOURCE_SPAN.sub(lambda m: m[1], text)  # a checked sentence reads as plain text; its check is a cell
     text = re.sub(r"\{api\}`([^`]+)`", lambda m: f"[`{m[1]}`]({link_api(m[1])})", text)
     text = re.sub(r"\{term\}`([^`<]+?)(?:\s*<[^>]+>)?`", r"\1", text)
     text = re.sub(r"\{doc\}`([^`<]+?)\s*<([^>]+)>`", lambda m: f"[{m[1]}]({_page_url(site, m[2])})", text)
@@ -62,8 +64,8 @@ def page_notebook(source: Path, title: str, page_url: str, site: str, link_api):
         f"This notebook is the page [{title}]({page_url}) of the site *detach() before numpy()*. "
         "To run it you need `torch`, `numpy`, `matplotlib` and `graphviz` from pip, Graphviz's `dot` program, "
         f"and the site's figure library `torchfig` (a wheel offered on [the gallery page]({site}examples/index.html)). "
-        "Cells that print ✔ lines are the checks behind the page's ✔ sentences; a cell tagged "
-        "`raises-exception` shows an error on purpose.")]
+        "Cells that call `check(...)` are the checks behind the page's ✔ sentences: each prints ✔ and the "
+        "check's id, or stops with `ClaimFailed` if your PyTorch behaves otherwise.")]
     for cell in page.cells:
         if cell.cell_type == "markdown":
             cells.append(nbformat.v4.new_markdown_cell(plain_markdown(cell.source, site, link_api)))
