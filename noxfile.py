@@ -127,10 +127,11 @@ def budget(session):
 
 @nox.session(python=PYTHON)
 def bench(session):
-    """Speed against targets: 1,000-node figures, cold build vs floor, rebuilds (`-- --clone`: clone to site)."""
+    """Check lines per page; speed against targets: 1,000-node figures, cold build vs floor, rebuilds (`-- --clone`)."""
     require_dot(session)
     install(session)
     session.install("joblib==1.6.0")  # sphinx-gallery's parallel option, measured against execute_ahead
+    session.run("python", "tests/bench/source_figures.py")
     session.run("python", "tests/bench/figure_speed.py", env=BUILD_ENV)
     session.run("python", "tests/bench/build_speed.py", *session.posargs, env=BUILD_ENV)
 

@@ -41,7 +41,8 @@ print(f"{a=}")
 check(
     "detach-same-memory-no-grad",
     not d.requires_grad and d.data_ptr() == t.data_ptr(),
-    sentence="detach() returns a tensor over the same memory that does not require grad",
+    sentence="detach() returns a tensor over the same memory that does not "
+    "require grad",
 )
 check(
     "detached-array-shares-memory",

@@ -91,6 +91,21 @@ def named_checks(source: str) -> list[str]:
     return CHECK_CALL.findall(source)
 
 
+def check_and_prose_lines(page: Path) -> tuple[int, int]:
+    """Non-blank lines of a page's check cells (cells that call a check) and of its Markdown."""
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    notebook = read_myst_markdown_notebook(Path(page).read_text(encoding="utf-8"))
+    checks = prose = 0
+    for cell in notebook.cells:
+        lines = sum(1 for line in cell.source.splitlines() if line.strip())
+        if cell.cell_type == "markdown":
+            prose += lines
+        elif named_checks(cell.source):
+            checks += lines
+    return checks, prose
+
+
 def with_sentences(stderr: str, paths) -> str:
     """A failed check's error followed by the sentence its page states for that id."""
     sentences = {i: text for p in paths if Path(p).suffix == ".md"

@@ -238,18 +238,19 @@ def test_pages_fit_a_375px_phone(built_site, server, browser):
     assert wide == []
 
 
-def test_the_landing_page_shows_the_wrong_gradient_above_the_fold(server, browser):
-    """At 1280 x 800, the printed wrong and right gradients are on the first screen."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (375, 812)])
+def test_the_landing_page_answers_on_its_first_screen(server, browser, width, height):
+    """The first paragraph with checked sentences holds at least three, and ends above the fold."""
+    context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.goto(server + "index.html", wait_until="networkidle")
-    bottom = page.evaluate("""() => {
-        const out = Array.from(document.querySelectorAll('div.output pre'))
-                         .find(pre => pre.textContent.includes('should be:'));
-        return out ? out.getBoundingClientRect().bottom : null;
+    marks, bottom = page.evaluate("""() => {
+        const answer = document.querySelector('article span.checked').closest('p');
+        const marks = answer.querySelectorAll('a.claim-mark');
+        return [marks.length, marks[marks.length - 1].getBoundingClientRect().bottom];
     }""")
     context.close()
-    assert bottom is not None and bottom <= 800
+    assert marks >= 3 and bottom <= height
 
 
 OPEN_EVERY_CHECK = "() => document.querySelectorAll('details.evidence').forEach(d => { d.open = true; })"

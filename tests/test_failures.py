@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from sitebuild import CRASH_REPORT, ROOT, build, copy_site
-from test_claims import PERTURBATIONS
+from test_checks import PERTURBATIONS, sentence_of
 
 pytestmark = pytest.mark.build
 
@@ -98,19 +98,18 @@ def test_a_failing_example_fails_the_build_naming_file_and_line(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("page", "perturbation", "sentence"),
+    ("page", "perturbation", "check_id"),
     [
-        ("shared-memory", "numpy() copies", "An array from `numpy()` is a NumPy view of the tensor's memory"),
+        ("shared-memory", "numpy() copies", "numpy-is-a-view"),
         # two behaviours that were stated only in prose before the prose was checked
-        ("graph", "backward keeps the saved tensors", "After backward, the saved tensors are gone: reading one raises."),
-        ("devices", "cpu() copies a CPU tensor", "`.cpu()` returns the tensor itself when it is already on the CPU..."),
+        ("graph", "backward keeps the saved tensors", "backward-frees-saved-tensors"),
+        ("devices", "cpu() copies a CPU tensor", "cpu-returns-itself"),
         # a message PyTorch rewords: the page that shows it stops, naming the sentence that matched it
-        ("messages", "the second-backward message is reworded",
-         "A second `backward()` through the same graph raises the error above"),
+        ("messages", "the second-backward message is reworded", "second-backward-raises"),
     ],
 )
-def test_a_changed_pytorch_fails_the_build_with_the_sentence(page, perturbation, sentence, tmp_path):
-    """The real page, built against a PyTorch changed at start-up, stops the build naming its checked sentence."""
+def test_a_changed_pytorch_fails_the_build_with_the_sentence(page, perturbation, check_id, tmp_path):
+    """The real page, built against a PyTorch changed at start-up, stops the build naming its check and sentence."""
     site = small_site(tmp_path, {}, {"plot_1_fine": GOOD_EXAMPLE})
     (site / "docs" / f"{page}.md").write_text((ROOT / "docs" / f"{page}.md").read_text())
     index = site / "docs" / "index.md"
@@ -124,14 +123,16 @@ def test_a_changed_pytorch_fails_the_build_with_the_sentence(page, perturbation,
     assert result.returncode != 0
     errors = [line for line in result.stderr.splitlines() if ": ERROR:" in line]
     assert len(errors) == 1, result.stderr
-    assert "cell tagged 'prose'" not in result.stderr  # the cells after the failure never ran: no follow-up noise
+    assert "has no check" not in result.stderr  # the cells after the failure never ran: no follow-up noise
     assert not any(text in result.stderr for text in CRASH_REPORT), result.stderr
     assert f"docs/{page}.md:" in errors[0]
-    assert f"ClaimFailed: claim no longer holds: {sentence}" in errors[0]
+    rendered = " ".join(sentence_of(f"{page}.md", check_id).replace("`", "").split())
+    assert f"ClaimFailed: check '{check_id}' no longer holds: " in errors[0]
+    assert rendered.split("{")[0].strip() in errors[0], errors[0]
 
 
-def test_a_ledger_entry_that_disagrees_with_the_build_fails_it_naming_the_sentence(tmp_path):
-    """Change one sentence's result for the build's own release: the build stops and names the sentence."""
+def test_a_ledger_entry_that_disagrees_with_the_build_fails_it_naming_the_check(tmp_path):
+    """Change one check's result for the build's own release: the build stops and names the check and sentence."""
     import json
 
     from release_ledger import LEDGER, installed_release
@@ -144,10 +145,10 @@ def test_a_ledger_entry_that_disagrees_with_the_build_fails_it_naming_the_senten
     ledger = json.loads(ledger_file.read_text())
     release = installed_release()
     assert release in ledger["releases"]
-    entry = next(e for e in ledger["sentences"] if e["file"] == "docs/graph.md")
+    entry = next(e for e in ledger["checks"] if e["file"] == "docs/graph.md")
     entry["results"][release] = {"status": "fails", "observed": "planted"}
     ledger_file.write_text(json.dumps(ledger))
     result = build(site)
     assert result.returncode != 0
-    assert f"the ledger says this sentence does not hold (observed: planted) on torch {release}" in result.stderr
-    assert entry["sentence"] in result.stderr, result.stderr
+    assert (f"the ledger says check {entry['id']!r} does not hold (observed: planted) on torch {release}"
+            in result.stderr), result.stderr

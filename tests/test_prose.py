@@ -21,6 +21,8 @@ import pytest
 from myst_nb.core.read import read_myst_markdown_notebook
 
 from cells import SOURCE_SPAN
+from page_runner import check_and_prose_lines
+from site_pages import explanation_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 API = re.compile(r"\{api\}`[^`]+`|`[^`]*(?:\(|torch|np\.|numpy|\.grad|grad_fn|_version|requires_grad)[^`]*`"
@@ -95,6 +97,16 @@ def unchecked(text: str) -> list[str]:
 @pytest.mark.parametrize("page", sorted(p.name for p in (ROOT / "docs").glob("*.md")))
 def test_page_prose_states_no_unchecked_behaviour(page):
     assert unchecked(page_text(ROOT / "docs" / page)) == []
+
+
+@pytest.mark.parametrize("page", explanation_pages())
+def test_a_page_states_its_sentences_in_markdown_and_its_checks_are_shorter(page):
+    """Checks are short cells keyed to sentences of the page's text: no sentence in Python, no more check
+    lines than Markdown lines (figures for every page: nox -s bench)."""
+    source = (ROOT / "docs" / f"{page}.md").read_text(encoding="utf-8")
+    assert "say(" not in source and "sentence=" not in source
+    checks, prose = check_and_prose_lines(ROOT / "docs" / f"{page}.md")
+    assert checks <= prose, f"{page}: {checks} lines of checks, {prose} lines of Markdown"
 
 
 @pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "gallery").glob("plot_*.py")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -13,7 +14,8 @@ from bs4 import BeautifulSoup
 from downloads import project_of, wheel_name
 from sitebuild import ROOT, build, digests
 from site_pages import examples, explanation_pages
-from torchfig.claims import CHECK_MARK
+from cells import source_spans
+from torchfig.checks import CHECK_MARK
 
 pytestmark = pytest.mark.build
 
@@ -29,10 +31,10 @@ def soup(site: Path, page: str) -> BeautifulSoup:
 
 
 @pytest.mark.parametrize("page", ALL)
-def test_every_page_holds_executed_claims_and_its_versions(built_site, page):
+def test_every_page_holds_executed_checks_and_its_versions(built_site, page):
     html = soup(built_site, page)
-    outputs = html.select(OUTPUTS)
-    assert any(CHECK_MARK in o.get_text() for o in outputs), "no executed claim output on the page"
+    verdicts = html.select(".evidence-claim pre") if page in PAGES else html.select(OUTPUTS)
+    assert any(CHECK_MARK in v.get_text() for v in verdicts), "no executed check on the page"
     versions = html.select_one("p.build-versions").get_text()
     assert re.search(r"torch \d+\.\d+\.\d+.*NumPy \d+\.\d+\.\d+.*Python 3\.\d+", versions)
 
@@ -80,7 +82,7 @@ def test_verified_claims_page_lists_every_claim_with_versions_and_working_links(
     html = soup(built_site, "verified-claims")
     summary = html.select_one("p.claims-summary").get_text()
     count = int(re.match(r"(\d+) claims", summary).group(1))
-    assert count >= 40
+    assert count >= 309
     assert re.search(r"torch \d+\.\d+\.\d+.*NumPy \d+\.\d+\.\d+.*Python 3", summary)
     links = [a["href"] for a in html.select(".claims-checked li a")]
     assert len(links) == count
@@ -88,6 +90,8 @@ def test_verified_claims_page_lists_every_claim_with_versions_and_working_links(
         block = anchored(built_site, href)
         if "checked" in block.get("class", []):  # a sentence of a paragraph: its ✔ follows it
             block = block.find_next_sibling("a", class_="claim-mark")
+        elif "script-check" in block.get("class", []):  # a script's: its printed ✔ line follows it
+            block = block.find_next("pre")
         assert CHECK_MARK in block.get_text()
     documented = html.select(".claims-documented li a")
     assert len(documented) == int(re.match(r"(\d+) sentences", html.select_one("p.documented-summary").get_text()).group(1))
@@ -115,11 +119,23 @@ def test_verified_claims_follow_the_reading_order(built_site):
 
 
 def checked_sentences(html: BeautifulSoup) -> list:
-    return html.select("p.checked-prose span.checked")
+    return html.select("article span.checked:not(.not-made)")
+
+
+def checks_under(sentence) -> list:
+    """The <details> that follow, one after another, the block (paragraph, list) holding a sentence."""
+    block = sentence.find_parent(lambda tag: tag.parent is not None and tag.parent.name == "section")
+    found = []
+    for sibling in block.find_next_siblings():
+        if sibling.name != "details":
+            break
+        found.append(sibling)
+    return found
 
 
 def test_each_checked_sentence_opens_its_check_in_place(built_site):
-    """Every ✔ links to its claim's printed line inside a <details> right under its paragraph, and back."""
+    """Every ✔ links to its verdict inside a <details> right under its paragraph, and back; at least as
+    many ✔ sentences as the site had when sentences were Python strings (309)."""
     marked = 0
     for page in PAGES:
         html = soup(built_site, page)
@@ -127,19 +143,25 @@ def test_each_checked_sentence_opens_its_check_in_place(built_site):
             mark = sentence.find_next_sibling("a", class_="claim-mark")
             assert mark is not None and mark.get_text(strip=True).startswith(CHECK_MARK)
             assert mark.select_one(".visually-hidden").get_text(strip=True), "the ✔ has no accessible name"
-            line = html.find(id=mark["href"].removeprefix("#"))
-            details = line.find_parent("details", class_="evidence")
-            paragraph = sentence.find_parent("p")
-            assert details is not None and details.find_previous_sibling() is paragraph, \
-                f"{page}: the check of {sentence['id']} is not right under its paragraph"
+            verdict = html.find(id=mark["href"].removeprefix("#"))
+            details = verdict.find_parent("details", class_="evidence")
+            assert details in checks_under(sentence), f"{page}: the check of {sentence['id']} is not right under its paragraph"
             assert details.select_one("summary") is not None
             assert details.select_one(".cell_input pre") is not None, "the check's code is not shown"
-            printed = line.select_one("pre").get_text()
-            assert printed.startswith(f"{CHECK_MARK} ") and " ".join(sentence.get_text().split()) in printed
-            assert line.select_one(f'a[href="#{sentence["id"]}"]') is not None, "no way back to the sentence"
+            printed = verdict.select_one("pre").get_text()
+            assert printed.startswith(f"{CHECK_MARK} {sentence['id']}: holds")
+            assert " ".join(sentence.get_text().split()) not in printed, "the verdict repeats the sentence"
+            assert verdict.select_one(f'a[href="#{sentence["id"]}"]') is not None, "no way back to the sentence"
             marked += 1
-        assert not html.select(".tag_prose"), f"{page}: a prose cell was left as a code cell"
-    assert marked >= 60
+    assert marked >= 240  # the pages' ✔ sentences when they were Python strings
+
+
+def test_the_pages_spans_are_the_ones_the_build_checked(built_site):
+    """The source reader (page runner, prose rules, notebooks) and the build find the same checked sentences."""
+    for page in PAGES:
+        written = [i for i, _, _ in source_spans((ROOT / "docs" / f"{page}.md").read_text(encoding="utf-8"))]
+        built = [s["id"] for s in soup(built_site, page).select("article span.checked")]
+        assert written == built, page
 
 
 def test_checked_sentences_read_as_paragraphs_with_their_evidence_beside_them(built_site):
@@ -149,19 +171,34 @@ def test_checked_sentences_read_as_paragraphs_with_their_evidence_beside_them(bu
         html = soup(built_site, page)
         for sentence in checked_sentences(html):
             paragraph = sentence.find_parent("p")
-            mark = sentence.find_next_sibling("a", class_="claim-mark")
             words = " ".join(paragraph.get_text().replace(CHECK_MARK, " ").split())
-            mark_name = " ".join(mark.get_text().replace(CHECK_MARK, " ").split())
-            alone += words.removesuffix(mark_name).strip() == " ".join(sentence.get_text().split())
-            line = html.find(id=mark["href"].removeprefix("#"))
-            beside += line.find_parent("section") is paragraph.find_parent("section")
+            marks = " ".join(" ".join(m.get_text().replace(CHECK_MARK, " ").split())
+                             for m in paragraph.select("a.claim-mark"))
+            alone += words.replace(marks, "").strip() == " ".join(sentence.get_text().split())
+            verdict = html.find(id=f"evidence-{sentence['id']}")
+            beside += verdict.find_parent("section") is paragraph.find_parent("section")
             total += 1
     assert alone <= 0.4 * total, f"{alone} of {total} checked sentences stand alone as a paragraph"
     assert beside >= 0.9 * total, f"only {beside} of {total} checked sentences have their check in their section"
 
 
+def test_no_page_shows_a_path_of_the_machine_or_an_environment(built_site):
+    for html_file in built_site.rglob("*.html"):
+        text = html_file.read_text(encoding="utf-8")
+        assert "site-packages" not in text and ".nox" not in text, html_file.name
+
+
+def test_the_verified_claims_page_is_not_in_the_search_index(built_site):
+    """It repeats every sentence of the site, so it would top every search."""
+    text = (built_site / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text[text.index("(") + 1:text.rindex(")")])
+    pages = [{doc} if isinstance(doc, int) else set(doc) for doc in index["terms"].values()]
+    assert not any(index["docnames"].index("verified-claims") in p for p in pages)
+    assert any(index["docnames"].index("why-numpy-refuses") in p for p in pages)
+
+
 def test_no_printed_output_shows_markup(built_site):
-    """What a claim prints is the text the reader reads: no roles, no links to page sources."""
+    """What a check prints is the text the reader reads: no roles, no links to page sources."""
     for page in ALL:
         html = soup(built_site, page)
         for block in html.select(OUTPUTS):

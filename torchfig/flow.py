@@ -166,16 +166,17 @@ def _link_every_sharing(fig, value_id, recording, names) -> None:
             latest.setdefault(id(obj), _value(obj))
     arrays = [v for v in latest.values() if isinstance(v.obj, np.ndarray)]
     tensors = [v for v in latest.values() if isinstance(v.obj, torch.Tensor)]
+    linked = {(tail, head) for tail, head, _ in fig._edges}  # from_numpy's arrows already say it
     for a in arrays:
         for t in tensors:
-            if shares_memory(a.obj, t.obj):
-                fig.edge(value_id[(id(a.obj), a.version)], value_id[(id(t.obj), t.version)], label=label_text("same memory"),
-                         style="dotted", dir="both", constraint="false")
+            ends = (value_id[(id(a.obj), a.version)], value_id[(id(t.obj), t.version)])
+            if shares_memory(a.obj, t.obj) and ends not in linked:
+                fig.edge(*ends, label=label_text("same memory"), style="dotted", dir="both", constraint="false")
                 fig.explain_line("dotted line", "the two use the same memory")
 
 
 def _link_shared_memory(fig, value_id, produced, recording, names) -> None:
-    """Dashed edges from an array to a tensor that no recorded call made, that
+    """Dotted arrows from an array to a tensor that no recorded call made, that
     appeared after the array, has no history and uses the array's memory.
 
     That is what ``torch.from_numpy`` makes, a call the mode cannot see; the
@@ -197,4 +198,5 @@ def _link_shared_memory(fig, value_id, produced, recording, names) -> None:
         for a in arrays:
             if first_seen[id(t)] > first_seen[id(a.obj)] and shares_memory(t, a.obj):
                 fig.edge(value_id[(id(a.obj), a.version)], value_id[(id(t), v.version)],
-                         label=label_text("same memory", "(made outside the recorded calls)"), style="dashed")
+                         label=label_text("same memory", "(made outside the recorded calls)"), style="dotted")
+                fig.explain_line("dotted line", "the two use the same memory")
