@@ -36,6 +36,12 @@ logger = logging.getLogger(__name__)
 LEDGER = Path(__file__).resolve().parent.parent / "_data" / "ledger.json"
 PAGE = "releases"  # the "Which releases" page
 STATUS_MARK = {"holds": "\u2714", "fails": "\u2718", "not applicable": "\u2013"}
+NOT_MADE = "not checked: with that release another of its page's alternatives applies"
+
+
+def holds_everywhere(entry: dict, releases: list[str]) -> bool:
+    """Checked on every release of the ledger, and held on each."""
+    return all(entry["results"].get(r, {}).get("status") == "holds" for r in releases)
 
 
 def load(config) -> dict:
@@ -121,7 +127,8 @@ def add_range_note(app, doctree) -> None:
     if not entries or stamp is None:
         return
     releases = sorted(ledger["releases"], key=release_key)
-    holding = {r for r in releases if all(e["results"].get(r, {}).get("status") == "holds" for e in entries)}
+    holding = {r for r in releases if all(e["results"].get(r, {}).get("status") == "holds" for e in entries
+                                          if r in e["results"])}
     stamp += nodes.Text(f" Of the releases in the ledger, every check on this page holds on torch "
                         f"{ranges(releases, holding)}; ")
     stamp += _link_to_page("which releases hold which sentence")
@@ -142,9 +149,10 @@ def _behaviours(entry: dict, releases: list[str]) -> list[tuple[str, list[str]]]
     for release in releases:
         result = entry["results"].get(release)
         if result is None:
-            continue
-        what = "holds" if result["status"] == "holds" else (
-            f"{_said(result).split(' (')[0]}: {result.get('observed', '')}".rstrip(": "))
+            what = NOT_MADE
+        else:
+            what = "holds" if result["status"] == "holds" else (
+                f"{_said(result).split(' (')[0]}: {result.get('observed', '')}".rstrip(": "))
         found.setdefault(what, []).append(release)
     return sorted(found.items(), key=lambda kv: (kv[0] != "holds", release_key(kv[1][0])))
 
@@ -184,7 +192,7 @@ def _ledger_nodes(app, fromdocname) -> list[nodes.Node]:
     order = {doc: n for n, doc in enumerate(reading_order(app.env))}
     made = [e for e in current(ledger) if e["id"] in checked_ids(app.env, docname_of(e["file"]))]
     made.sort(key=lambda e: (order.get(docname_of(e["file"]), len(order)), e["id"]))
-    differing = [e for e in made if any(r.get("status") != "holds" for r in e["results"].values())]
+    differing = [e for e in made if not holds_everywhere(e, releases)]
     summary = nodes.paragraph("", f"{len(made)} checked sentences, run on {len(releases)} torch releases; "
                                   f"{len(differing)} of them do not hold on every release.", classes=["ledger-summary"])
     used = nodes.bullet_list()
