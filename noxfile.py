@@ -133,6 +133,7 @@ def bench(session):
     session.install("joblib==1.6.0")  # sphinx-gallery's parallel option, measured against execute_ahead
     session.run("python", "tests/bench/source_figures.py")
     session.run("python", "tests/bench/figure_speed.py", env=BUILD_ENV)
+    session.run("python", "tests/bench/silent_writes_overhead.py", env=BUILD_ENV)
     session.run("python", "tests/bench/build_speed.py", *session.posargs, env=BUILD_ENV)
 
 

@@ -13,6 +13,7 @@ from .flow import data_flow, record
 from .graph import GraphMemory, autograd_graph, graph_memory
 from .memory import memory_figure, shares_memory
 from .modules import ModuleTags, module_bytes, module_graph, module_tags
+from .silent_writes import SilentWriteError, detect_silent_writes
 from .stepper import BackwardStepper
 from .trace import BackwardTrace, backward_figure, backward_steps, watch_backward
 
@@ -29,6 +30,7 @@ __all__ = [
     "GraphMemory",
     "GraphvizNotFound",
     "ModuleTags",
+    "SilentWriteError",
     "autograd_graph",
     "backward_figure",
     "backward_steps",
@@ -41,6 +43,7 @@ __all__ = [
     "check_warns",
     "data_flow",
     "decision_chart",
+    "detect_silent_writes",
     "graph_memory",
     "memory_figure",
     "module_bytes",
