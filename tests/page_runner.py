@@ -14,7 +14,10 @@ page the runner adds the sentence the page states for that id.
 Collecting (``collect=path``): every check's verdict is written to ``path``
 as JSON lines and the run goes on past a failing check; a cell that raises
 is recorded with its error, and the checks it names but never reached are
-recorded as not applicable. The run then always exits 0.
+recorded as not applicable (the release lacks what the cell uses) or not
+reached (it raised something else). The run then always exits 0.
+:func:`cells_needed` picks the cells one check needs, so that a check run
+after an earlier difference can be run again without it.
 
 The process's Python is a parameter, so the same run works in an
 environment holding another torch release.
@@ -22,6 +25,8 @@ environment holding another torch release.
 
 from __future__ import annotations
 
+import ast
+import builtins
 import json
 import os
 import re
@@ -165,6 +170,19 @@ def run_many(paths, *, python: str = sys.executable, env: dict | None = None, co
     paths = list(paths)
     files = [{"file": shown_name(p), "folder": str(cwd or Path(p).parent),
               "cells": [asdict(c) for c in cells_of(Path(p))]} for p in paths]
+    return _drive(files, paths, python=python, env=env, collect=collect, timeout=timeout)
+
+
+def run_slice(path: Path, indices: list[int], *, python: str = sys.executable, collect: Path,
+              timeout: int = 900) -> subprocess.CompletedProcess:
+    """Run only some cells of a page or example (by index), in a fresh process, collecting."""
+    cells = cells_of(Path(path))
+    files = [{"file": shown_name(path), "folder": str(Path(path).parent),
+              "cells": [asdict(cells[i]) for i in indices]}]
+    return _drive(files, [path], python=python, env=None, collect=collect, timeout=timeout)
+
+
+def _drive(files: list[dict], paths, *, python, env, collect, timeout) -> subprocess.CompletedProcess:
     with tempfile.TemporaryDirectory() as tmp:
         spec = Path(tmp) / "cells.json"
         spec.write_text(json.dumps(files), encoding="utf-8")
@@ -178,18 +196,105 @@ def run_many(paths, *, python: str = sys.executable, env: dict | None = None, co
     return result
 
 
+# -- The cells a check needs ---------------------------------------------------------
+# A check that differs after an earlier cell of its page differed or raised may only
+# be following that earlier difference. The release ledger runs it again with only
+# the cells it needs: each earlier cell that binds or changes a name it reads, and
+# theirs in turn. A cell "changes" a name when it assigns to an item or attribute of
+# it, or passes it to a call made as a statement (``t.mul_(2)``, ``optimizer.step()``,
+# ``torch.nn.init.zeros_(w)``). A module's own functions change no name
+# (``torch.set_grad_enabled(False)``): state kept inside a module is what the fresh
+# run leaves behind.
+
+
+def _bound_and_read(source: str, modules: set[str]) -> tuple[set[str], set[str]]:
+    """Names a cell binds or changes, and names it reads."""
+    bound, changed, read = set(), set(), set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name):
+            (bound if isinstance(node.ctx, (ast.Store, ast.Del)) else read).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update(_imported(node))
+        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
+            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            changed.update(_root(t) for t in targets if isinstance(t, (ast.Subscript, ast.Attribute)))
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            call = node.value
+            changed.update(_root(n) for n in ([call.func.value] if isinstance(call.func, ast.Attribute) else [])
+                           + call.args)
+    return bound | (changed - modules - BUILTINS - {None}), read
+
+
+BUILTINS = set(dir(builtins))
+def _imported(node) -> set[str]:
+    return {(a.asname or a.name).split(".")[0] for a in node.names}
+
+
+def _root(node) -> str | None:
+    while isinstance(node, (ast.Subscript, ast.Attribute, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def cells_needed(cells: list[Cell], index: int) -> list[int]:
+    """The indices of the cells that cell ``index`` needs, itself included, in page order."""
+    modules = {name for cell in cells for node in ast.walk(ast.parse(cell.source))
+               if isinstance(node, ast.Import) for name in _imported(node)}
+    needed = _bound_and_read(cells[index].source, modules)[1]
+    chosen = [index]
+    for earlier in range(index - 1, -1, -1):
+        bound, read = _bound_and_read(cells[earlier].source, modules)
+        if bound & needed:
+            chosen.append(earlier)
+            needed |= read
+    return sorted(chosen)
+
+
+# What a cell's error says when the release lacks what the code uses: the check does not apply there.
+MISSING_API = [
+    (re.compile(r"AttributeError: module '([\w.]+)' has no attribute '(\w+)'"), "{0}.{1} does not exist"),
+    (re.compile(r"AttributeError: '(Tensor|torch\.[\w.]+)' object has no attribute '(\w+)'"), "{0}.{1} does not exist"),
+    (re.compile(r"TypeError: ([\w.]+)\(\) got an unexpected keyword argument '(\w+)'"), "{0}() takes no {1}="),
+    (re.compile(r"ImportError: cannot import name '(\w+)' from '([\w.]+)'"), "{1}.{0} does not exist"),
+    (re.compile(r"ModuleNotFoundError: No module named '((?:torch|numpy)[\w.]*)'"), "{0} does not exist"),
+    (re.compile(r"RuntimeError: (Python [\d.]+\+? not yet supported for torch\.compile)"), "{0}"),
+]
+
+
+def missing_api(error: str) -> str | None:
+    """What the release lacks, if a cell's error says it lacks something the code uses."""
+    for pattern, said in MISSING_API:
+        found = pattern.search(error)
+        if found:
+            return said.format(*found.groups()) + " in this release"
+    return None
+
+
 def collected(path: Path, records: list[dict]) -> list[dict]:
-    """One file's verdicts; the checks a failed cell names and did not reach, marked not applicable."""
+    """One file's verdicts, one status each: holds; differs (what was observed); not applicable (what
+    the release lacks, when the cell naming the check failed for a missing API); not reached (the cell
+    naming the check raised something else: which cell, and what)."""
     shown = shown_name(path)
     mine = [r for r in records if r.get("file") == shown]
     failed = {r["line"]: r["cell_error"] for r in mine if "cell_error" in r}
     seen = {(r["line"], r["id"]) for r in mine if "id" in r}
-    verdicts = [r for r in mine if "id" in r]
+    verdicts = [{**r, "status": "differs" if r["status"] == "fails" else r["status"]} for r in mine if "id" in r]
     for cell in cells_of(path):
         if cell.line not in failed:
             continue
+        lacking = missing_api(failed[cell.line])
         for check_id in named_checks(cell.source):
             if (cell.line, check_id) not in seen:
-                verdicts.append({"file": shown, "line": cell.line, "id": check_id,
-                                 "status": "not applicable", "observed": failed[cell.line]})
+                verdicts.append({"file": shown, "line": cell.line, "id": check_id} | (
+                    {"status": "not applicable", "observed": lacking} if lacking else
+                    {"status": "not reached", "observed": f"its cell (line {cell.line}) raised {failed[cell.line]}"}))
     return sorted(verdicts, key=lambda v: v["line"])
+
+
+def disturbed_lines(records: list[dict], path: Path) -> list[int]:
+    """Lines of a file's cells that raised, or whose checks did not hold: what may disturb later checks."""
+    shown = shown_name(path)
+    return sorted({r["line"] for r in records if r.get("file") == shown
+                   and ("cell_error" in r or r.get("status") == "fails")})

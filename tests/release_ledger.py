@@ -1,6 +1,9 @@
 """The release ledger: which checks hold on which torch release.
 
-Usage: python tests/release_ledger.py [RELEASE ...]   (nox -s ledger -- 2.0.1 2.4.1)
+Usage:
+    python tests/release_ledger.py [RELEASE ...]          (nox -s ledger -- 2.0.1 2.4.1)
+    python tests/release_ledger.py --column FILE RELEASE  one release's column into FILE
+    python tests/release_ledger.py --merge FILE ...       columns written by --column, into the ledger
 
 For each release (default: every release in ``RELEASES``), one at a time: a
 fresh virtual environment with that torch, a NumPy it supports, matplotlib
@@ -9,7 +12,15 @@ runner in its collecting mode; the verdicts merged into ``LEDGER`` (other
 releases' columns are kept, so the ledger fills in parts); the environment
 deleted. Releases other than the one on this machine's disk download as CUDA
 builds of several GB: nothing is cached (``--no-cache-dir``). The release this
-interpreter already has is run here, without a new environment.
+interpreter already has is run here, without a new environment. ``--column``
+and ``--merge`` split the same work for a CI matrix: one job per release,
+then one job merging (``.github/workflows/ledger.yml``).
+
+Each check gets one status: holds, differs, not applicable or not reached
+(``page_runner.collected``). A check that did not hold after an earlier cell
+of its page raised or differed is run again in a fresh process with only
+the cells it needs (``page_runner.cells_needed``), and that run's result is
+recorded, so no status is the echo of an earlier difference.
 
 Prints, per release, the time taken and the environment's size on disk.
 """
@@ -33,6 +44,7 @@ from site_pages import examples, explanation_pages  # noqa: E402
 ROOT = page_runner.ROOT
 LEDGER = ROOT / "docs" / "_data" / "ledger.json"
 # The last patch release of every minor release since 2.0.
+STATUSES = ("holds", "differs", "not applicable", "not reached")
 RELEASES = ["2.0.1", "2.1.2", "2.2.2", "2.3.1", "2.4.1", "2.5.1", "2.6.0", "2.7.1", "2.8.0", "2.9.1",
             "2.10.0", "2.11.0", "2.12.1", "2.13.0", "2.14.1", "2.15.0"]
 
@@ -79,15 +91,38 @@ def run_release(python: str) -> list[dict]:
     """Every page's and example's verdicts under ``python``."""
     verdicts = []
     with tempfile.TemporaryDirectory() as tmp:
-        records = Path(tmp) / "claims.jsonl"
+        records = Path(tmp) / "checks.jsonl"
         records.touch()
         result = page_runner.run_many(sources(), python=python, collect=records, timeout=1800)
         if result.returncode != 0:  # the driver itself failed (torch or torchfig would not import)
             raise RuntimeError(f"the pages did not run: {result.stderr.strip().splitlines()[-1:]}")
         lines = [json.loads(line) for line in records.read_text(encoding="utf-8").splitlines()]
         for source in sources():
-            verdicts += page_runner.collected(source, lines)
+            verdicts += settled(source, page_runner.collected(source, lines),
+                                page_runner.disturbed_lines(lines, source), python, Path(tmp))
     return verdicts
+
+
+def settled(source: Path, verdicts: list[dict], disturbed: list[int], python: str, tmp: Path) -> list[dict]:
+    """A file's verdicts, each one that did not hold after an earlier disturbance replaced by a fresh run's."""
+    cells = page_runner.cells_of(source)
+    index_of = {cell.line: i for i, cell in enumerate(cells)}
+    fresh_runs: dict[int, list[dict]] = {}  # by cell: one fresh run serves every check of that cell
+    out = []
+    for verdict in verdicts:
+        if verdict["status"] == "holds" or not any(line < verdict["line"] for line in disturbed):
+            out.append(verdict)
+            continue
+        index = index_of[verdict["line"]]
+        if index not in fresh_runs:
+            records = tmp / f"fresh-{source.stem}-{index}.jsonl"
+            records.touch()
+            page_runner.run_slice(source, page_runner.cells_needed(cells, index), python=python, collect=records)
+            lines = [json.loads(line) for line in records.read_text(encoding="utf-8").splitlines()]
+            fresh_runs[index] = page_runner.collected(source, lines)
+        again = next((v for v in fresh_runs[index] if v["id"] == verdict["id"]), None)
+        out.append((again or verdict) | {"fresh": again is not None})
+    return out
 
 
 def versions_of(python: str) -> dict:
@@ -109,7 +144,8 @@ def merge(ledger: dict, release: str, found: dict, verdicts: list[dict]) -> dict
         if entry is None:  # a check no release has recorded yet
             entry = by_key[v["file"], v["id"]] = {"file": v["file"], "id": v["id"], "results": {}}
             checks.append(entry)
-        result = {"status": v["status"]} | ({"observed": v["observed"]} if "observed" in v else {})
+        result = {"status": v["status"]} | ({"observed": v["observed"]} if "observed" in v else {}) | (
+            {"fresh": True} if v.get("fresh") else {})  # from a run of only the cells the check needs
         previous = entry["results"].get(release)
         if previous is None or previous["status"] == "holds":  # a check made twice counts its worst case
             entry["results"][release] = result
@@ -127,32 +163,54 @@ def read_ledger() -> dict:
     return json.loads(LEDGER.read_text(encoding="utf-8")) if LEDGER.exists() else {"releases": {}, "checks": []}
 
 
-def main(releases: list[str]) -> int:
-    here = installed_release()
-    for release in releases:
-        start = time.perf_counter()
-        home = Path(tempfile.mkdtemp(prefix=f"ledger-{release}-"))
-        try:
-            python, disk = (sys.executable, 0.0) if release == here else environment(release, home / "venv")
-            found = versions_of(python)
-            verdicts = run_release(python)
-        finally:
-            shutil.rmtree(home, ignore_errors=True)
-        seconds = time.perf_counter() - start
-        found |= {"date": datetime.date.today().isoformat(), "seconds": round(seconds),
-                  "environment_gb": round(disk, 1)}
-        ledger = merge(read_ledger(), release, found, verdicts)  # read now: another run may have written it
-        LEDGER.parent.mkdir(parents=True, exist_ok=True)
-        LEDGER.write_text(json.dumps(ledger, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        counts = {s: sum(v["status"] == s for v in verdicts) for s in ("holds", "fails", "not applicable")}
-        print(f"torch {release}: {seconds:.0f} s, environment {disk:.1f} GB, NumPy {found['numpy']}, "
-              f"{counts['holds']} hold, {counts['fails']} do not hold, {counts['not applicable']} not applicable",
-              flush=True)
+def run_column(release: str) -> dict:
+    """One release's column: the versions it ran with and every check's verdict."""
+    start = time.perf_counter()
+    home = Path(tempfile.mkdtemp(prefix=f"ledger-{release}-"))
+    try:
+        python, disk = (sys.executable, 0.0) if release == installed_release() else environment(release, home / "venv")
+        found = versions_of(python)
+        verdicts = run_release(python)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    seconds = time.perf_counter() - start
+    found |= {"date": datetime.date.today().isoformat(), "seconds": round(seconds), "environment_gb": round(disk, 1)}
+    counts = {s: sum(v["status"] == s for v in verdicts) for s in STATUSES}
+    print(f"torch {release}: {seconds:.0f} s, environment {disk:.1f} GB, NumPy {found['numpy']}, "
+          + ", ".join(f"{n} {s}" for s, n in counts.items()), flush=True)
+    return {"release": release, "found": found, "verdicts": verdicts}
+
+
+def merge_columns(columns: list[dict]) -> None:
+    """Each column into the ledger file, read afresh: another run may have written it."""
+    ledger = read_ledger()
+    for column in columns:
+        ledger = merge(ledger, column["release"], column["found"], column["verdicts"])
+    LEDGER.parent.mkdir(parents=True, exist_ok=True)
+    LEDGER.write_text(json.dumps(ledger, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--merge"]:
+        merge_columns([json.loads(Path(f).read_text(encoding="utf-8")) for f in argv[1:]])
+        return 0
+    if argv[:1] == ["--column"]:
+        if len(argv) != 3:
+            sys.exit("usage: release_ledger.py --column FILE RELEASE")
+        check_releases(argv[2:])
+        Path(argv[1]).write_text(json.dumps(run_column(argv[2]), indent=1, sort_keys=True), encoding="utf-8")
+        return 0
+    check_releases(argv)
+    for release in argv or RELEASES:
+        merge_columns([run_column(release)])
     return 0
 
 
-if __name__ == "__main__":
-    unknown = [r for r in sys.argv[1:] if r not in RELEASES]
+def check_releases(releases: list[str]) -> None:
+    unknown = [r for r in releases if r not in RELEASES]
     if unknown:
         sys.exit(f"not a release of the ledger: {', '.join(unknown)} (releases: {', '.join(RELEASES)})")
-    sys.exit(main(sys.argv[1:] or RELEASES))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

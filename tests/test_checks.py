@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import textwrap
 import warnings
 from pathlib import Path
@@ -321,4 +322,81 @@ def test_a_cell_that_fails_for_a_missing_api_makes_its_checks_not_applicable(tmp
     verdicts = page_runner.collected(page, [json.loads(line) for line in records.read_text().splitlines()])
     assert [(v["id"], v["status"]) for v in verdicts] == [
         ("one-holds", "holds"), ("absent-api-works", "not applicable"), ("later-follows", "holds")]
-    assert "AttributeError" in verdicts[1]["observed"]
+    assert verdicts[1]["observed"] == "torch.no_such_function does not exist in this release"
+
+
+CASCADE = """---
+file_format: mystnb
+kernelspec:
+  name: python3
+---
+
+# Page
+
+```{code-cell} python
+import torch
+from torchfig import check
+t = torch.tensor([1.0, 2.0], requires_grad=True)
+```
+
+```{code-cell} python
+torch.set_grad_enabled(False)  # as an old release might leave it, then fail
+torch.no_such_function()
+check("new-function-works", True)
+```
+
+```{code-cell} python
+y = t * 2
+check("operation-recorded", y.grad_fn is not None)
+```
+
+```{code-cell} python
+z = undefined_helper(t)
+check("helper-result", z is not None)
+```
+"""
+
+
+def test_a_check_after_an_earlier_failure_is_judged_on_a_fresh_run_of_what_it_needs(tmp_path):
+    """The planted cascade: grad mode left off by a cell that then raised. The later check holds when run
+    with only the cells it needs; the failing cell's check does not apply, naming what is missing; a
+    cell that raised for another reason leaves its check not reached, naming the cell."""
+    from release_ledger import settled
+
+    page = tmp_path / "page.md"
+    page.write_text(CASCADE)
+    records = tmp_path / "checks.jsonl"
+    assert page_runner.run(page, collect=records).returncode == 0
+    lines = [json.loads(line) for line in records.read_text().splitlines()]
+    first = {v["id"]: v for v in page_runner.collected(page, lines)}
+    assert first["operation-recorded"]["status"] == "differs"  # the echo of the earlier cell
+    final = {v["id"]: v for v in settled(page, list(first.values()), page_runner.disturbed_lines(lines, page),
+                                         sys.executable, tmp_path)}
+    assert final["operation-recorded"]["status"] == "holds" and final["operation-recorded"]["fresh"]
+    assert final["new-function-works"]["status"] == "not applicable"
+    assert final["new-function-works"]["observed"] == "torch.no_such_function does not exist in this release"
+    assert final["helper-result"]["status"] == "not reached"
+    assert "raised NameError" in final["helper-result"]["observed"] and "line" in final["helper-result"]["observed"]
+
+
+def test_columns_written_apart_merge_into_one_ledger(tmp_path, monkeypatch):
+    """The CI matrix's last step: two releases' columns, written by separate jobs, merged; others kept."""
+    import release_ledger
+
+    ledger_file = tmp_path / "ledger.json"
+    ledger_file.write_text(json.dumps({"releases": {"2.0.1": {"numpy": "1"}}, "checks": [
+        {"file": "docs/a.md", "id": "kept", "results": {"2.0.1": {"status": "holds"}}}]}))
+    monkeypatch.setattr(release_ledger, "LEDGER", ledger_file)
+    columns = []
+    for release, status in (("2.13.0", "holds"), ("2.14.1", "differs")):
+        column = tmp_path / f"{release}.json"
+        column.write_text(json.dumps({"release": release, "found": {"numpy": "2"}, "verdicts": [
+            {"file": "docs/a.md", "line": 3, "id": "new", "status": status} | (
+                {"observed": "x"} if status != "holds" else {})]}))
+        columns.append(str(column))
+    assert release_ledger.main(["--merge", *columns]) == 0
+    merged = json.loads(ledger_file.read_text())
+    assert list(merged["releases"]) == ["2.0.1", "2.13.0", "2.14.1"]
+    results = {e["id"]: e["results"] for e in merged["checks"]}
+    assert results["kept"] == {"2.0.1": {"status": "holds"}}
+    assert results["new"] == {"2.13.0": {"status": "holds"}, "2.14.1": {"status": "differs", "observed": "x"}}

@@ -35,7 +35,8 @@ from checked_prose import checked_ids, reading_order
 logger = logging.getLogger(__name__)
 LEDGER = Path(__file__).resolve().parent.parent / "_data" / "ledger.json"
 PAGE = "releases"  # the "Which releases" page
-STATUS_MARK = {"holds": "\u2714", "fails": "\u2718", "not applicable": "\u2013"}
+STATUS_MARK = {"holds": "\u2714", "differs": "\u2718", "not applicable": "\u2013", "not reached": "?"}
+STATUS_SAID = {"differs": "differs", "not applicable": "does not apply", "not reached": "was not reached"}
 NOT_MADE = "not checked: with that release another of its page's alternatives applies"
 
 
@@ -111,8 +112,7 @@ def check_against_ledger(app, env) -> None:
 
 
 def _said(result: dict) -> str:
-    return {"fails": "does not hold", "not applicable": "does not apply"}[result["status"]] + (
-        f" (observed: {result['observed']})" if result.get("observed") else "")
+    return STATUS_SAID[result["status"]] + (f" (observed: {result['observed']})" if result.get("observed") else "")
 
 
 # -- Each page's range -------------------------------------------------------------
