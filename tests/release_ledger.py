@@ -5,7 +5,8 @@ Usage:
     python tests/release_ledger.py --column FILE RELEASE  one release's column into FILE
     python tests/release_ledger.py --merge FILE ...       columns written by --column, into the ledger
 
-For each release (default: every release in ``RELEASES``), one at a time: a
+For each release (default: every release in pyproject.toml's
+``[tool.site] ledger-releases``), one at a time: a
 fresh virtual environment with that torch, a NumPy it supports, matplotlib
 and graphviz; every explanation page and gallery example run through the page
 runner in its collecting mode; the verdicts merged into ``LEDGER`` (other
@@ -34,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from importlib import metadata
 from pathlib import Path
 
