@@ -4,6 +4,7 @@ Usage:
     python tests/release_ledger.py [RELEASE ...]          (nox -s ledger -- 2.0.1 2.4.1)
     python tests/release_ledger.py --column FILE RELEASE  one release's column into FILE
     python tests/release_ledger.py --merge FILE ...       columns written by --column, into the ledger
+    python tests/release_ledger.py --device cuda          this machine's GPU column (needs a CUDA torch and a GPU)
 
 For each release (default: every release in pyproject.toml's
 ``[tool.site] ledger-releases``), one at a time: a
@@ -192,7 +193,28 @@ def merge_columns(columns: list[dict]) -> None:
     LEDGER.write_text(json.dumps(ledger, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
+def gpu_column() -> dict:
+    """Every check run with the installed torch on this machine's GPU: what GPU sentences are checked from."""
+    import torch
+
+    if not torch.cuda.is_available():
+        sys.exit("--device cuda needs a GPU and a CUDA build of torch; torch.cuda.is_available() is False here")
+    smi = shutil.which("nvidia-smi")
+    driver = subprocess.run([smi, "--query-gpu=driver_version", "--format=csv,noheader"], capture_output=True,
+                            text=True).stdout.split("\n")[0].strip() if smi else "unknown"
+    found = {"device": torch.cuda.get_device_name(0), "driver": driver or "unknown",
+             "torch": installed_release(), "date": datetime.date.today().isoformat()}
+    verdicts = run_release(sys.executable)
+    print(f"{found['device']}: " + ", ".join(f"{sum(v['status'] == s for v in verdicts)} {s}" for s in STATUSES))
+    return {"found": found, "checks": [{k: v[k] for k in ("file", "id", "status", "observed") if k in v}
+                                       for v in verdicts]}
+
+
 def main(argv: list[str]) -> int:
+    if argv == ["--device", "cuda"]:
+        ledger = read_ledger() | {"cuda": gpu_column()}
+        LEDGER.write_text(json.dumps(ledger, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        return 0
     if argv[:1] == ["--merge"]:
         merge_columns([json.loads(Path(f).read_text(encoding="utf-8")) for f in argv[1:]])
         return 0

@@ -294,3 +294,32 @@ def test_a_misspelt_api_name_fails_naming_it(built):
     assert links["torch.Tensor.detach"] == (
         "https://docs.pytorch.org/docs/stable/generated/torch.Tensor.detach.html#torch.Tensor.detach")
     assert links["numpy.asarray"] == "https://numpy.org/doc/stable/reference/generated/numpy.asarray.html#numpy.asarray"
+
+
+GPU_PAGE = """# Devices
+
+:::{documented} https://example.org/numpy.html
+:checked-on-gpu: cuda-numpy-refuses
+`numpy()` refuses a CUDA tensor.
+:::
+"""
+
+
+@pytest.mark.parametrize("column", [False, True])
+def test_a_gpu_sentence_is_checked_only_from_the_ledgers_gpu_column(built, column):
+    """With no GPU the sentence is documented; with a stored cuda column that holds, checked on that device."""
+    cuda = {"found": {"device": "Planted GPU 80GB", "driver": "999.1", "torch": "2.13.0", "date": "2026-12-01"},
+            "checks": [{"file": "docs/paragraphs.md", "id": "cuda-numpy-refuses", "status": "holds"}]}
+    ledger = {"releases": {}, "checks": []} | ({"cuda": cuda} if column else {})
+    app = built(**{"paragraphs.md": GPU_PAGE, "ledger.json": json.dumps(ledger)})
+    assert warnings_of(app) == ""
+    box = page(app, "paragraphs").select_one(".documented").get_text()
+    listed = page(app, "verified-claims")
+    if column:
+        assert "checked on a Planted GPU 80GB, driver 999.1, with torch 2.13.0 on 2026-12-01" in box
+        assert "not executed here" not in box
+        assert [a.get_text() for a in listed.select(".claims-gpu li a")] == ["numpy() refuses a CUDA tensor."]
+        assert not listed.select(".claims-documented li a")
+    else:
+        assert "not executed here" in box and "checked on" not in box
+        assert not listed.select(".claims-gpu li a")

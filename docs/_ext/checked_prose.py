@@ -142,7 +142,10 @@ class Documented(SphinxDirective):
 
     required_arguments = 1
     has_content = True
-    option_spec = {"source": directives.unchanged}  # the link text: which documentation
+    option_spec = {
+        "source": directives.unchanged,  # the link text: which documentation
+        "checked-on-gpu": directives.unchanged,  # a check id the ledger's GPU column may hold (ledger.py)
+    }
 
     def run(self):
         url = self.arguments[0]
@@ -155,6 +158,8 @@ class Documented(SphinxDirective):
             raise self.error("{documented} holds no sentence")
         anchor = f"documented-{self.env.new_serialno('documented') + 1}"
         box["ids"].append(anchor)
+        if "checked-on-gpu" in self.options:
+            box["gpu_check"] = self.options["checked-on-gpu"]
         source = self.options.get("source", "PyTorch's documentation")
         _found(self.env, "documented").append((_one_line(" ".join(p.astext() for p in paragraphs)), anchor))
         paragraphs[-1] += [nodes.Text(" "), nodes.reference(
@@ -173,9 +178,9 @@ def _claims_env(env) -> dict:
 
 
 def _found(env, kind: str) -> list:
-    """This page's claims of one kind: "checked" as (sentence, anchor, check id, verdict), "documented" as
-    (sentence, anchor)."""
-    return _claims_env(env).setdefault(env.docname, {"checked": [], "documented": []})[kind]
+    """This page's claims of one kind: "checked" as (sentence, anchor, check id, verdict); "documented" and
+    "gpu" (checked on a GPU outside the build, from the release ledger) as (sentence, anchor)."""
+    return _claims_env(env).setdefault(env.docname, {"checked": [], "documented": [], "gpu": []})[kind]
 
 
 def checked_ids(env, docname: str) -> dict[str, str]:
@@ -353,7 +358,7 @@ def _script_claim(app, node, verdict: dict) -> None:
 
 def drop_empty(app, doctree) -> None:
     page = _claims_env(app.env).get(app.env.docname)
-    if page is not None and not page["checked"] and not page["documented"]:
+    if page is not None and not any(page.values()):
         del _claims_env(app.env)[app.env.docname]
 
 
@@ -422,6 +427,14 @@ def fill(app, doctree, fromdocname) -> None:
             ),
             _claim_list(app, fromdocname, claims, "documented"),
         ]
+        gpu = sum(len(c.get("gpu", [])) for c in claims.values())
+        if gpu:
+            content += [
+                nodes.rubric("", "Checked on a GPU, outside this build"),
+                nodes.paragraph("", f"{gpu} sentences about GPU behaviour were checked by running their page on "
+                                    "a machine with a GPU; each says which one, and when.", classes=["gpu-summary"]),
+                _claim_list(app, fromdocname, claims, "gpu"),
+            ]
         placeholder.replace_self(content)
 
 

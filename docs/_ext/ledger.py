@@ -30,6 +30,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from buildenv import supported_releases, versions
+import checked_prose
 from checked_prose import checked_ids, reading_order
 
 logger = logging.getLogger(__name__)
@@ -113,6 +114,33 @@ def check_against_ledger(app, env) -> None:
 
 def _said(result: dict) -> str:
     return STATUS_SAID[result["status"]] + (f" (observed: {result['observed']})" if result.get("observed") else "")
+
+
+# -- Sentences checked on a GPU ------------------------------------------------------
+
+
+def mark_gpu_checks(app, doctree) -> None:
+    """A {documented} sentence whose GPU check holds in the ledger's GPU column says so, naming the device."""
+    gpu = load(app.config).get("cuda")
+    for box in [n for n in doctree.findall(nodes.container) if n.get("gpu_check")]:
+        result = _gpu_result(gpu, source_of(app.env.docname), box["gpu_check"])
+        if result is None or result["status"] != "holds":
+            continue  # not run on a GPU, or not holding there: it stays a sentence from documentation
+        found = gpu["found"]
+        mark = next(n for n in box.findall(nodes.reference) if "documented-mark" in n["classes"])
+        mark.children = [nodes.Text(f"(checked on a {found['device']}, driver {found['driver']}, with torch "
+                                    f"{found['torch']} on {found['date']}, outside this build; source)")]
+        mark["classes"] = ["documented-mark", "gpu-mark"]
+        entries = checked_prose._found(app.env, "documented")
+        moved = next(e for e in entries if e[1] in box["ids"])
+        entries.remove(moved)
+        checked_prose._found(app.env, "gpu").append(moved)
+
+
+def _gpu_result(gpu: dict | None, file: str, check_id: str) -> dict | None:
+    if not gpu:
+        return None
+    return next((c for c in gpu["checks"] if c["file"] == file and c["id"] == check_id), None)
 
 
 # -- Each page's range -------------------------------------------------------------
@@ -266,6 +294,7 @@ def setup(app):
     app.add_directive("release-ledger", ReleaseLedger)
     app.add_directive("release-ranges", ReleaseRanges)
     app.connect("doctree-read", add_range_note, priority=600)  # after buildenv's version stamp
+    app.connect("doctree-read", mark_gpu_checks)
     app.connect("env-check-consistency", check_against_ledger)
     app.connect("env-get-outdated", always_refresh)
     app.connect("env-merge-info", merge)
