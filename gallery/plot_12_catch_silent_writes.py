@@ -1,0 +1,136 @@
+"""
+Catching a silent write in a training step
+==========================================
+
+A small classifier is trained while a logging helper centres the hidden
+activations it records, in place, through NumPy. The write reaches memory
+autograd saved for backward, so the step's gradients come out wrong and
+nothing says so. ``torchfig.detect_silent_writes`` around the forward pass
+turns that into an error naming the backward node, and leaves a clean step
+alone. Each check prints ``✔`` and its sentence as it runs.
+
+Needs ``torch``, ``numpy`` and ``torchfig``, the figure library published by
+this site (see the gallery's front page for the wheel).
+"""
+
+# %%
+# A model, a batch, and a logging helper with a bug
+# --------------------------------------------------
+# ``log_activations`` keeps the hidden layer's values for a plot. It
+# centres them with ``-=`` on the array from ``detach().numpy()``: the
+# array is the tensor's memory, so the tensor is centred too.
+import numpy as np
+import torch
+import torchfig
+from torchfig import caught, check, check_raises
+
+torch.manual_seed(0)
+batch, labels = torch.randn(16, 4), torch.randint(0, 3, (16,))
+
+
+def make_model():
+    torch.manual_seed(1)
+    return torch.nn.Sequential(
+        torch.nn.Linear(4, 8), torch.nn.Tanh(), torch.nn.Linear(8, 3)
+    )
+
+
+def log_activations(hidden, logged):
+    values = hidden.detach().numpy()
+    values -= values.mean()  # the bug: in place, on the tensor's own memory
+    logged.append(values)
+
+
+def gradients(model, log):
+    """One forward and backward; the first layer's weight gradient."""
+    hidden = model[1](model[0](batch))
+    if log:
+        log_activations(hidden, [])
+    loss = torch.nn.functional.cross_entropy(model[2](hidden), labels)
+    loss.backward()
+    return model[0].weight.grad
+
+
+# %%
+# What backward will read again
+# -----------------------------
+# The checks below look at what the hidden layer's ``tanh`` and the last
+# layer saved; the figure draws each saved tensor as a note.
+probe = make_model()
+hidden = probe[1](probe[0](batch))
+out = probe[2](hidden)
+print(f"{hidden.grad_fn.name()} and {out.grad_fn.name()} were recorded")
+check(
+    "hidden-values-saved-twice",
+    hidden.grad_fn._saved_result.data_ptr() == hidden.data_ptr()
+    and out.grad_fn._saved_mat1.data_ptr() == hidden.data_ptr(),
+    sentence="tanh saved its own output for backward, and the last layer saved "
+    "the same memory as its input",
+)
+torchfig.autograd_graph(
+    out.sum(),
+    names={"hidden": hidden},
+    title="The classifier's backward graph: hidden is saved twice",
+)
+
+# %%
+# Trained with and without the logging helper
+# -------------------------------------------
+right = gradients(make_model(), log=False)
+wrong = gradients(make_model(), log=True)
+difference = (right - wrong).abs().max()
+print(f"largest difference in the first layer's gradient: {difference:.4f}")
+check(
+    "logging-bug-changes-gradients",
+    not torch.allclose(right, wrong),
+    sentence="the in-place centring through NumPy changed the step's gradients, "
+    "and the step raised nothing",
+)
+
+# %%
+# The same step, watched
+# ----------------------
+# The forward pass runs inside ``detect_silent_writes``; backward checks
+# every saved tensor before it is used.
+model = make_model()
+with torchfig.detect_silent_writes():
+    hidden = model[1](model[0](batch))
+    log_activations(hidden, [])
+    loss = torch.nn.functional.cross_entropy(model[2](hidden), labels)
+with caught() as watched:
+    loss.backward()
+check_raises(
+    "detector-names-the-node", watched, torchfig.SilentWriteError, r"Backward0 saved",
+    sentence="watched, backward raised SilentWriteError naming the node whose saved "
+    "tensor changed",
+)
+check(
+    "no-gradient-written",
+    model[0].weight.grad is None,
+    sentence="and no gradient was written",
+)
+
+# %%
+# A clean step passes, with the same gradients
+# --------------------------------------------
+# The fix is to centre a copy of the values. Watched, the step then runs
+# backward, and its gradients are those of the step without logging.
+def log_a_copy(hidden, logged):
+    values = hidden.detach().numpy().copy()
+    values -= values.mean()
+    logged.append(values)
+
+
+model = make_model()
+with torchfig.detect_silent_writes():
+    hidden = model[1](model[0](batch))
+    log_a_copy(hidden, [])
+    loss = torch.nn.functional.cross_entropy(model[2](hidden), labels)
+loss.backward()
+same_as_unlogged = np.allclose(model[0].weight.grad.numpy(), right.numpy())
+check(
+    "clean-step-passes",
+    same_as_unlogged,
+    sentence="with the copy, the watched step ran backward and gave the gradients "
+    "of the step without logging",
+)
