@@ -9,8 +9,9 @@ nothing says so. ``torchfig.detect_silent_writes`` around the forward pass
 turns that into an error naming the backward node, and leaves a clean step
 alone. Each check prints ``✔`` and its sentence as it runs.
 
-Needs ``torch``, ``numpy`` and ``torchfig``, the figure library published by
-this site (see the gallery's front page for the wheel).
+Needs ``torch``, ``numpy``, ``graphviz`` (the Python package and Graphviz's
+``dot``) and ``torchfig``, the figure library published by this site (see
+the gallery's front page for the wheel).
 """
 
 # %%
