@@ -5,6 +5,8 @@ Usage:
     python tests/release_ledger.py --column FILE RELEASE  one release's column into FILE
     python tests/release_ledger.py --merge FILE ...       columns written by --column, into the ledger
     python tests/release_ledger.py --device cuda          this machine's GPU column (needs a CUDA torch and a GPU)
+    python tests/release_ledger.py --numpy 1.26.4         this machine's torch with another NumPy: which
+                                                          differences of old releases follow NumPy
 
 For each release (default: every release in pyproject.toml's
 ``[tool.site] ledger-releases``), one at a time: a
@@ -46,10 +48,9 @@ from site_pages import examples, explanation_pages  # noqa: E402
 
 ROOT = page_runner.ROOT
 LEDGER = ROOT / "docs" / "_data" / "ledger.json"
-# The last patch release of every minor release since 2.0.
 STATUSES = ("holds", "differs", "not applicable", "not reached")
-RELEASES = ["2.0.1", "2.1.2", "2.2.2", "2.3.1", "2.4.1", "2.5.1", "2.6.0", "2.7.1", "2.8.0", "2.9.1",
-            "2.10.0", "2.11.0", "2.12.1", "2.13.0", "2.14.1", "2.15.0"]
+# The last patch release of every minor release since 2.0, listed once, in pyproject.toml.
+RELEASES = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["site"]["ledger-releases"]
 
 
 def numpy_for(release: str) -> str:
@@ -76,11 +77,11 @@ def size_gb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink()) / 1e9
 
 
-def environment(release: str, home: Path) -> tuple[str, float]:
-    """A virtual environment holding this torch release; its python, and its size in GB."""
+def environment(release: str, home: Path, numpy: str | None = None) -> tuple[str, float]:
+    """A virtual environment holding this torch release (and NumPy); its python, and its size in GB."""
     subprocess.run([sys.executable, "-m", "venv", str(home)], check=True)
     python = str(home / "bin" / "python")
-    packages = [f"torch=={release}", f"numpy=={numpy_for(release)}", f"matplotlib=={_pin('matplotlib')}",
+    packages = [f"torch=={release}", f"numpy=={numpy or numpy_for(release)}", f"matplotlib=={_pin('matplotlib')}",
                 f"graphviz=={_pin('graphviz')}",
                 f"ipython=={metadata.version('ipython')}"]  # pages display Markdown through IPython
     # transformers is left out: its requirements would pull in another torch. Example 11's
@@ -189,6 +190,10 @@ def merge_columns(columns: list[dict]) -> None:
     ledger = read_ledger()
     for column in columns:
         ledger = merge(ledger, column["release"], column["found"], column["verdicts"])
+    write_ledger(ledger)
+
+
+def write_ledger(ledger: dict) -> None:
     LEDGER.parent.mkdir(parents=True, exist_ok=True)
     LEDGER.write_text(json.dumps(ledger, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
@@ -206,14 +211,34 @@ def gpu_column() -> dict:
              "torch": installed_release(), "date": datetime.date.today().isoformat()}
     verdicts = run_release(sys.executable)
     print(f"{found['device']}: " + ", ".join(f"{sum(v['status'] == s for v in verdicts)} {s}" for s in STATUSES))
-    return {"found": found, "checks": [{k: v[k] for k in ("file", "id", "status", "observed") if k in v}
-                                       for v in verdicts]}
+    return {"found": found, "checks": _compact(verdicts)}
+
+
+def _compact(verdicts: list[dict]) -> list[dict]:
+    return [{k: v[k] for k in ("file", "id", "status", "observed") if k in v} for v in verdicts]
+
+
+def numpy_probe(numpy_version: str) -> dict:
+    """Every check with this machine's torch and another NumPy (old releases run with NumPy 1): a
+    difference of an old release that this run shows too follows NumPy, not torch."""
+    home = Path(tempfile.mkdtemp(prefix="ledger-numpy-"))
+    try:
+        python, _ = environment(installed_release(), home / "venv", numpy=numpy_version)
+        found = versions_of(python) | {"date": datetime.date.today().isoformat()}
+        verdicts = run_release(python)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    print(f"torch {found['torch']} with NumPy {found['numpy']}: "
+          + ", ".join(f"{sum(v['status'] == s for v in verdicts)} {s}" for s in STATUSES), flush=True)
+    return {"found": found, "checks": _compact(verdicts)}
 
 
 def main(argv: list[str]) -> int:
     if argv == ["--device", "cuda"]:
-        ledger = read_ledger() | {"cuda": gpu_column()}
-        LEDGER.write_text(json.dumps(ledger, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        write_ledger(read_ledger() | {"cuda": gpu_column()})
+        return 0
+    if argv[:1] == ["--numpy"] and len(argv) == 2:
+        write_ledger(read_ledger() | {"numpy_probe": numpy_probe(argv[1])})
         return 0
     if argv[:1] == ["--merge"]:
         merge_columns([json.loads(Path(f).read_text(encoding="utf-8")) for f in argv[1:]])

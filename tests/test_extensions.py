@@ -323,3 +323,39 @@ def test_a_gpu_sentence_is_checked_only_from_the_ledgers_gpu_column(built, colum
     else:
         assert "not executed here" in box and "checked on" not in box
         assert not listed.select(".claims-gpu li a")
+
+
+# The site's version stamp, which the ledger's page note follows (buildenv's, without its start-up checks)
+STAMPED = """
+from docutils import nodes
+def setup(app):
+    app.connect("doctree-read", lambda app, doctree: doctree.append(
+        nodes.paragraph("", "Built with torch.", classes=["build-versions"])), priority=500)
+"""
+
+
+def test_the_ledger_lists_each_difference_on_its_page_and_names_what_follows_numpy(built):
+    """A page's note lists every check of it that differs somewhere; the Which-releases page says which
+    differences the NumPy probe (the build's torch with an old release's NumPy) shows too."""
+    from buildenv import versions
+
+    release = versions()["torch"].split("+")[0]
+    ledger = {"releases": {"2.0.1": {"numpy": "1.26.4", "python": "3.11"}, release: {"numpy": "2.x", "python": "3.11"}},
+              "checks": [{"file": "docs/paragraphs.md", "id": i, "results": {
+                  release: {"status": "holds"}, "2.0.1": {"status": "differs", "observed": f"planted {i}"}}}
+                  for i in ("same-values", "floats")],
+              "numpy_probe": {"found": {"torch": release, "numpy": "1.26.4", "python": "3.11"}, "checks": [
+                  {"file": "docs/paragraphs.md", "id": "floats", "status": "differs"},
+                  {"file": "docs/paragraphs.md", "id": "same-values", "status": "holds"}]}}
+    releases = "# Which releases\n\n```{release-ledger}\n```\n"
+    app = built(STAMPED, **{
+        "paragraphs.ipynb": PARAGRAPHS, "releases.md": releases, "ledger.json": json.dumps(ledger),
+        "index.md": INDEX.replace("verified-claims\n", "verified-claims\nreleases\n")})
+    assert warnings_of(app) == ""
+    listed = page(app, "paragraphs").select("ul.differing-here li")
+    assert [li.a["href"] for li in listed] == ["#floats", "#same-values"]
+    assert "torch 2.0.1: differs: planted floats" in listed[0].get_text()
+    behaviours = " ".join(page(app, "releases").get_text().split())
+    follows = f"(this follows NumPy: torch {release} with NumPy 1.26.4 differs too)"
+    assert f"differs: planted floats {follows}" in behaviours
+    assert f"differs: planted same-values {follows}" not in behaviours and "planted same-values" in behaviours

@@ -161,6 +161,22 @@ def add_range_note(app, doctree) -> None:
                         f"{ranges(releases, holding)}; ")
     stamp += _link_to_page("which releases hold which sentence")
     stamp += nodes.Text(".")
+    differing = [e for e in entries if not holds_everywhere(e, [r for r in releases if r in e["results"]])]
+    if differing:
+        stamp.parent.insert(stamp.parent.index(stamp) + 1, _differing_here(app, ledger, differing, releases))
+
+
+def _differing_here(app, ledger: dict, entries: list[dict], releases: list[str]) -> nodes.bullet_list:
+    """Every check of the page that does not hold on some release: its sentence, and where it differs."""
+    sentences = checked_ids(app.env, app.env.docname)
+    items = nodes.bullet_list(classes=["differing-here"])
+    for entry in sorted(entries, key=lambda e: e["id"]):
+        elsewhere = [f"torch {ranges(releases, set(where))}: {what}"
+                     for what, where in _behaviours(ledger, entry, releases) if what not in ("holds", NOT_MADE)]
+        items += nodes.list_item("", nodes.paragraph(
+            "", "", nodes.reference("", "", nodes.emphasis("", sentences[entry["id"]]), refuri=f"#{entry['id']}"),
+            nodes.Text(" " + "; ".join(elsewhere))))
+    return items
 
 
 def _link_to_page(text: str) -> addnodes.pending_xref:
@@ -171,7 +187,7 @@ def _link_to_page(text: str) -> addnodes.pending_xref:
 # -- The "Which releases" page and per-sentence ranges ----------------------------
 
 
-def _behaviours(entry: dict, releases: list[str]) -> list[tuple[str, list[str]]]:
+def _behaviours(ledger: dict, entry: dict, releases: list[str]) -> list[tuple[str, list[str]]]:
     """(what happens, releases) for one sentence: where it holds, and each other observation."""
     found: dict[str, list[str]] = {}
     for release in releases:
@@ -180,14 +196,28 @@ def _behaviours(entry: dict, releases: list[str]) -> list[tuple[str, list[str]]]
             what = NOT_MADE
         else:
             what = "holds" if result["status"] == "holds" else (
-                f"{_said(result).split(' (')[0]}: {result.get('observed', '')}".rstrip(": "))
+                f"{_said(result).split(' (')[0]}: {result.get('observed', '')}".rstrip(": ")
+                + _follows_numpy(ledger, entry, release))
         found.setdefault(what, []).append(release)
     return sorted(found.items(), key=lambda kv: (kv[0] != "holds", release_key(kv[1][0])))
 
 
-def _sentence_behaviour(entry: dict, releases: list[str]) -> nodes.bullet_list:
+def _follows_numpy(ledger: dict, entry: dict, release: str) -> str:
+    """Where the release ran with the NumPy of the ledger's NumPy probe and the probe (the build's torch with
+    that NumPy) does not hold either, the difference follows NumPy: say so."""
+    probe = ledger.get("numpy_probe")
+    if not probe or ledger["releases"][release].get("numpy") != probe["found"]["numpy"]:
+        return ""
+    seen = next((c for c in probe["checks"] if (c["file"], c["id"]) == (entry["file"], entry["id"])), None)
+    if seen is None or seen["status"] == "holds":
+        return ""
+    return (f" (this follows NumPy: torch {probe['found']['torch']} with NumPy {probe['found']['numpy']} "
+            f"{STATUS_SAID[seen['status']]} too)")
+
+
+def _sentence_behaviour(ledger: dict, entry: dict, releases: list[str]) -> nodes.bullet_list:
     items = nodes.bullet_list()
-    for what, where in _behaviours(entry, releases):
+    for what, where in _behaviours(ledger, entry, releases):
         items += nodes.list_item("", nodes.paragraph(
             "", "", nodes.strong("", f"torch {ranges(releases, set(where))}: "),
             nodes.Text("holds" if what == "holds" else what)))
@@ -228,6 +258,11 @@ def _ledger_nodes(app, fromdocname) -> list[nodes.Node]:
         found = ledger["releases"][release]
         used += nodes.list_item("", nodes.paragraph(
             "", f"torch {release}: NumPy {found['numpy']}, Python {found['python']}"))
+    if probe := ledger.get("numpy_probe"):
+        found = probe["found"]
+        used += nodes.list_item("", nodes.paragraph(
+            "", f"torch {found['torch']} again with NumPy {found['numpy']}, Python {found['python']}: where an older "
+                f"release's difference shows here too, it follows NumPy, and is marked so"))
     details = []
     for entry in differing:
         page = docname_of(entry["file"])
@@ -236,7 +271,7 @@ def _ledger_nodes(app, fromdocname) -> list[nodes.Node]:
         details += [
             nodes.paragraph("", "", nodes.reference("", "", nodes.emphasis("", sentence), refuri=f"{uri}#{entry['id']}"),
                             nodes.Text(f" ({app.env.titles[page].astext()})"), classes=["ledger-sentence"]),
-            _sentence_behaviour(entry, releases)]
+            _sentence_behaviour(ledger, entry, releases)]
     return [summary, nodes.rubric("", "Releases run"), used, nodes.rubric("", "Sentences that differ, by release"),
             _table(app, differing, releases), nodes.rubric("", "What each of them does instead"), *details]
 
@@ -285,7 +320,7 @@ class ReleaseRanges(SphinxDirective):
         if not matches:
             raise self.error(f"the release ledger has no check {check_id!r} of this page")
         releases = sorted(ledger["releases"], key=release_key)
-        return [_sentence_behaviour(matches[0], releases)]
+        return [_sentence_behaviour(ledger, matches[0], releases)]
 
 
 def setup(app):
