@@ -57,6 +57,7 @@ def sphinx_build(out=OUT):
         "sphinx-build",
         "-c", ".",  # conf.py sits at the root ...
         "docs", out,  # ... and the pages in docs/
+        "-d", "_build/doctrees",  # Sphinx's pickles beside the site, not in the tree that is published
         *SITE["build"]["flags"],  # strict: see pyproject.toml
         "-q",  # print only warnings and errors
     ]

@@ -37,7 +37,7 @@ def build_command(site: Path, *extra: str, strict: bool = True) -> list[str]:
     (``CI=true`` turns them on): tests and the bench read it as text.
     """
     return [sys.executable, "-m", "sphinx", "-N", "-c", str(site), str(site / "docs"), str(site / "_build" / "html"),
-            *(RECIPE["flags"] if strict else []), *extra]
+            "-d", str(site / "_build" / "doctrees"), *(RECIPE["flags"] if strict else []), *extra]
 
 
 def build_env(extra_env: dict | None = None) -> dict:

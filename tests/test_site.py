@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urldefrag
 
@@ -217,6 +220,26 @@ def test_gallery_offers_scripts_notebooks_zips_and_the_figure_wheel(built_site):
     assert wheel in names
     index = soup(built_site, "examples/index")
     assert index.find("a", href=re.compile(re.escape(wheel) + "$"))
+
+
+def test_the_published_tree_holds_the_site_only(built_site):
+    assert not list(built_site.rglob("*.doctree")) and not (built_site / ".doctrees").exists()
+
+
+def test_the_published_wheel_is_what_the_declared_backend_builds(built_site, tmp_path):
+    """Byte for byte the wheel of `python -m build --wheel` (the backend `pip install .` uses too)."""
+    from downloads import FIXED_EPOCH, PACKAGE_FILES
+
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "torchfig", source / "torchfig", ignore=shutil.ignore_patterns("__pycache__"))
+    for file in PACKAGE_FILES:
+        shutil.copy2(ROOT / file, source / file)
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path / "dist"),
+                    str(source)], env=os.environ | {"SOURCE_DATE_EPOCH": FIXED_EPOCH},
+                   check=True, capture_output=True)
+    name = wheel_name(project_of(ROOT))
+    published = next((built_site / "_downloads").rglob(name))
+    assert published.read_bytes() == (tmp_path / "dist" / name).read_bytes()
 
 
 def test_the_glossary_links_every_term_to_its_explanation_and_pages_use_it(built_site):

@@ -2,45 +2,31 @@
 
 The wheel is written into ``docs/_generated/`` before reading starts, and
 pages and the gallery link it with the ``wheel`` role (``:wheel:`torchfig```),
-so its versioned file name is written nowhere but here. It is assembled
-directly from the package sources and ``pyproject.toml`` (a pure-Python
-wheel is a zip with three metadata files), with fixed timestamps, so the
-same sources always give the same bytes. The file is written only when
-those bytes change: Sphinx reads the gallery's index, which links the
-wheel, again whenever the file is newer than the page.
+so its versioned file name is written nowhere but here. It is built by the
+backend ``pyproject.toml`` declares (``python -m build --wheel``, the same
+wheel ``pip install .`` makes), from a copy of the package's files so the
+checkout stays clean, with ``SOURCE_DATE_EPOCH`` fixed so the same sources
+give the same bytes. The file is written only when those bytes change:
+Sphinx reads the gallery's index, which links the wheel, again whenever the
+file is newer than the page.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import io
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
 import tomllib
-import zipfile
 from pathlib import Path
 
 from docutils import nodes
 from sphinx import addnodes
 
 GENERATED = "_generated"  # under docs/, git-ignored
-FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold
-
-
-def _record_hash(data: bytes) -> str:
-    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
-    return "sha256=" + digest.decode()
-
-
-def _metadata(project: dict) -> str:
-    lines = [
-        "Metadata-Version: 2.1",
-        f"Name: {project['name']}",
-        f"Version: {project['version']}",
-        f"Summary: {project['description']}",
-        f"Requires-Python: {project['requires-python']}",
-    ]
-    lines += [f"Requires-Dist: {dep}" for dep in project.get("dependencies", [])]
-    return "\n".join(lines) + "\n"
+PACKAGE_FILES = ("pyproject.toml", "README.md", "LICENSE")  # with the package folder, all the backend reads
+FIXED_EPOCH = "315532800"  # 1980-01-01, the earliest date a zip can hold
 
 
 def project_of(root: Path) -> dict:
@@ -52,28 +38,30 @@ def wheel_name(project: dict) -> str:
     return f"{project['name']}-{project['version']}-py3-none-any.whl"
 
 
+def build_with_backend(source: Path, out_dir: Path) -> Path:
+    """``python -m build --wheel`` of ``source`` into ``out_dir``, reproducibly; the wheel's path."""
+    env = os.environ | {"SOURCE_DATE_EPOCH": FIXED_EPOCH}
+    result = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out_dir),
+                             str(source)], env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        lines = (result.stderr or result.stdout).strip().splitlines()
+        raise RuntimeError(f"building the torchfig wheel failed: {lines[-1] if lines else 'no output'}")
+    return out_dir / wheel_name(project_of(source))
+
+
 def build_wheel(root: Path, out_dir: Path) -> Path:
     """Write the wheel of the package named in pyproject.toml, unless the same bytes are there already."""
-    project = project_of(root)
-    name, version = project["name"], project["version"]
-    dist_info = f"{name}-{version}.dist-info"
-    files = {f"{name}/{p.name}": p.read_bytes() for p in sorted((root / name).glob("*.py"))}
-    files[f"{dist_info}/METADATA"] = _metadata(project).encode()
-    files[f"{dist_info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: docs/_ext/downloads.py\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-    record = "".join(f"{path},{_record_hash(data)},{len(data)}\n" for path, data in files.items())
-    files[f"{dist_info}/RECORD"] = (record + f"{dist_info}/RECORD,,\n").encode()
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path, data in files.items():
-            info = zipfile.ZipInfo(path, date_time=FIXED_TIME)
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, data)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    wheel = out_dir / wheel_name(project)
-    if not wheel.exists() or wheel.read_bytes() != buffer.getvalue():
-        wheel.write_bytes(buffer.getvalue())
+    name = project_of(root)["name"]
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "source"
+        shutil.copytree(root / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+        for file in PACKAGE_FILES:
+            shutil.copy2(root / file, source / file)
+        built = build_with_backend(source, Path(tmp) / "dist")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        wheel = out_dir / built.name
+        if not wheel.exists() or wheel.read_bytes() != built.read_bytes():
+            shutil.copyfile(built, wheel)
     return wheel
 
 
