@@ -147,6 +147,11 @@ PERTURBATIONS = {
         _numpy = torch.Tensor.numpy
         torch.Tensor.numpy = lambda self, force=False: _numpy(self.detach() if self.requires_grad else self)
     """,
+    "detach() gets a version counter of its own": """
+        import torch
+        _detach = torch.Tensor.detach
+        torch.Tensor.detach = lambda self: _detach(self).data
+    """,
     "writes skip the version counter": """
         import torch
         _setitem = torch.Tensor.__setitem__
@@ -211,6 +216,8 @@ PERTURBED = [
     ("detach.md", "detach() clones", "detach-shares-memory"),
     ("why-numpy-refuses.md", "numpy() accepts tensors that require grad", "numpy-refuses"),
     ("detach.md", "writes skip the version counter", "detach-write-moves-version"),
+    ("beliefs.md", "detach() clones", "detach-is-not-a-copy"),
+    ("beliefs.md", "detach() gets a version counter of its own", "detach-shares-the-counter"),
     ("graph.md", "backward keeps the saved tensors", "backward-frees-saved-tensors"),
     ("devices.md", "cpu() copies a CPU tensor", "cpu-returns-itself"),
     ("messages.md", "the second-backward message is reworded", "second-backward-raises"),
