@@ -73,12 +73,11 @@ check_close(
 # %%
 # Checking the backward numerically
 # ---------------------------------
-# .. documented:: https://docs.pytorch.org/docs/stable/generated/torch.autograd.gradcheck.html
-#    :source: PyTorch's documentation of torch.autograd.gradcheck
+# .. documented:: https://docs.pytorch.org/docs/stable/notes/gradcheck.html
+#    :source: PyTorch's note on gradcheck mechanics
 #
 #    ``gradcheck`` compares the gradients a backward computes with ones
-#    estimated from small finite differences, and its default tolerances
-#    are meant for float64 inputs.
+#    estimated from small finite differences.
 #
 # Here it is given the Function and a float64 input.
 x64 = torch.tensor([0.5, 1.0, 2.0], dtype=torch.float64, requires_grad=True)
