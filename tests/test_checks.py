@@ -169,6 +169,12 @@ PERTURBATIONS = {
         _cpu = torch.Tensor.cpu
         torch.Tensor.cpu = lambda self, *a, **k: _cpu(self, *a, **k).clone()
     """,
+    "as_tensor copies a tensor": """
+        import torch
+        _as_tensor = torch.as_tensor
+        torch.as_tensor = lambda data, *a, **k: (
+            _as_tensor(data, *a, **k).clone() if isinstance(data, torch.Tensor) else _as_tensor(data, *a, **k))
+    """,
     "torch.compile runs the code eagerly": """
         import torch
         torch.compile = lambda model=None, **options: model if model is not None else (lambda f: f)
@@ -222,6 +228,10 @@ PERTURBED = [
     ("devices.md", "cpu() copies a CPU tensor", "cpu-returns-itself"),
     ("messages.md", "the second-backward message is reworded", "second-backward-raises"),
     ("models.md", "torch.compile runs the code eagerly", "compiled-graph-nodes"),
+    # the refusal reaches matplotlib through np.asarray; a write into a plain buffer is recorded
+    ("recipes.md", "numpy() accepts tensors that require grad", "plot-raises"),
+    ("recipes.md", "writes skip the version counter", "buffer-write-requires-grad"),
+    ("recipes.md", "as_tensor copies a tensor", "as-tensor-returns-itself"),
 ]
 
 
