@@ -136,8 +136,8 @@ def backward_figure(trace: BackwardTrace, names: dict | None = None, *, upto: in
         header = f"{step.number}. {kind}" if done else (f"{kind} (runs later)" if step else f"{kind} (did not run)")
         # an input that does not require grad (detached, or a constant) has no edge: nothing is sent
         # to it. A leaf that requires grad has no grad_fn either, yet gets an edge to AccumulateGrad.
-        cut = [f"{_ordinal(i + 1)} input: does not require grad, no gradient" for i, (child, _) in enumerate(fn.next_functions)
-               if child is None and done]
+        cut = [line for i, (child, _) in enumerate(fn.next_functions) if child is None and done
+               for line in (f"{_ordinal(i + 1)} input: requires_grad=False,", "no gradient sent")]
         attrs = {"fillcolor": FILL["accumulate" if kind == "AccumulateGrad" else "function"]}
         if not done:
             attrs.update(style="rounded,dashed,filled", fillcolor=FILL["note"])

@@ -53,6 +53,9 @@ def plain_markdown(text: str, site: str, link_api) -> str:
                   text, flags=re.M)
     text = re.sub(r"^:::\{release-ranges\}.*$", f"(By release: see [Which releases]({site}releases.html).)",
                   text, flags=re.M)
+    text = re.sub(r"^:::\{alternatives\}.*$",
+                  "Which of these holds depends on the versions installed; the check below tests that one:",
+                  text, flags=re.M)
     return re.sub(r"^:::$", "", text, flags=re.M)
 
 
