@@ -17,26 +17,33 @@ the gallery's front page for the wheel).
 import numpy as np
 import torch
 import torchfig
-from torchfig import claim, claim_close
+from torchfig import caught, check, check_close, check_equal
 
 x = torch.tensor([0.5, 1.0, 2.0], requires_grad=True)
 back = torch.from_numpy(np.sin(x.detach().numpy()))
 print(f"{back.requires_grad=} {back.grad_fn=}")
-claim("a tensor back from NumPy does not require grad", not back.requires_grad)
+check(
+    "tensor-back-from-numpy-untracked",
+    not back.requires_grad and back.grad_fn is None,
+    sentence="the tensor back from NumPy does not require grad and has no grad_fn",
+)
 
 # %%
 # Staying in torch keeps it
 # -------------------------
 torch.sin(x).sum().backward()
 print(f"{x.grad=}")
-claim_close("the gradient of sum(sin(x)) is cos(x)", x.grad, torch.cos(x.detach()))
+check_close(
+    "sin-sum-gradient-is-cos", x.grad, torch.cos(x.detach()),
+    sentence="the gradient of sum(sin(x)) is cos(x)",
+)
 
 
 # %%
 # A NumPy step with a backward of its own
 # ---------------------------------------
-# ``forward`` may use NumPy freely because autograd does not look inside it;
-# ``backward`` supplies the derivative, in torch or in NumPy.
+# ``forward`` below computes with NumPy; ``backward`` supplies the
+# derivative, here with NumPy too.
 class NumpySin(torch.autograd.Function):
     @staticmethod
     def forward(ctx, t):
@@ -54,17 +61,33 @@ y = NumpySin.apply(x)
 y.sum().backward()
 print(f"{type(y.grad_fn).__name__=}")
 print(f"{x.grad=}")
-claim("the custom Function is recorded in the graph", y.grad_fn is not None)
-claim_close("its backward gives cos(x)", x.grad, torch.cos(x.detach()))
+check_equal(
+    "custom-function-recorded", type(y.grad_fn).__name__, "NumpySinBackward",
+    sentence="the custom Function is recorded in the graph, as NumpySinBackward",
+)
+check_close(
+    "numpy-sin-backward-gives-cos", x.grad, torch.cos(x.detach()),
+    sentence="its backward gives cos(x)",
+)
 
 # %%
 # Checking the backward numerically
 # ---------------------------------
-# ``gradcheck`` compares the backward with finite differences, in float64.
+# .. documented:: https://docs.pytorch.org/docs/stable/notes/gradcheck.html
+#    :source: PyTorch's note on gradcheck mechanics
+#
+#    ``gradcheck`` compares the gradients a backward computes with ones
+#    estimated from small finite differences.
+#
+# Here it is given the Function and a float64 input.
 x64 = torch.tensor([0.5, 1.0, 2.0], dtype=torch.float64, requires_grad=True)
-claim(
-    "gradcheck accepts the NumPy-backed Function",
-    torch.autograd.gradcheck(NumpySin.apply, (x64,)),
+with caught() as graded:
+    passed = torch.autograd.gradcheck(NumpySin.apply, (x64,))
+print(f"{passed=}")
+check(
+    "gradcheck-accepts-numpy-sin",
+    graded.error is None and passed is True,
+    sentence="gradcheck accepts the NumPy-backed Function",
 )
 
 # %%

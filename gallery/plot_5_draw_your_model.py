@@ -18,7 +18,7 @@ the gallery's front page for the wheel).
 # ---------------
 import torch
 import torchfig
-from torchfig import claim, claim_cases
+from torchfig import check, check_cases
 
 torch.manual_seed(0)
 model = torch.nn.Sequential(
@@ -35,76 +35,127 @@ names = {name: p for name, p in model.named_parameters()} | {
     "inputs": inputs,
     "loss": loss,
 }
-torchfig.autograd_graph(loss, names=names)
+before = torchfig.autograd_graph(loss, names=names)
 
 # %%
-# Why the saved weights say "version 1"
+# Why the saved weight says "version 1"
 # -------------------------------------
-# A saved tensor's note gives the :term:`version counter` it was saved at.
-# ``nn.Linear`` fills its parameters in place when it creates them, and that
-# write counts: the forward pass saved weights that had been written once.
+# A saved tensor's note gives a :term:`version counter`. The last layer's
+# ``AddmmBackward0`` saved its weight, as ``mat2``; the checks compare the
+# new model's parameters with a tensor filled in place once.
+addmm = loss.grad_fn.next_functions[0][0].next_functions[0][0]
+weight_note = [
+    n.label for n in before.drawn_nodes() if n.label.startswith("saved mat2")
+]
+print(f"{type(addmm).__name__=} {weight_note=}")
+check_cases(
+    "mlp-figure-saved-weight-version-1",
+    {
+        "one note for mat2, saying version 1":
+            len(weight_note) == 1 and weight_note[0].endswith("(version 1)"),
+        "mat2 is the last layer's weight":
+            addmm._saved_mat2.data_ptr() == model[2].weight.data_ptr(),
+    },
+    sentence="the figure's note on the last layer's saved weight says version 1",
+)
 fresh = torch.empty(4, 3)
 before_init = fresh._version
 torch.nn.init.uniform_(fresh)
 print(f"{before_init=} {fresh._version=}")
-claim_cases(
-    "the parameters of a new Linear are at version 1, as a tensor is after one "
-    "in-place fill",
+check_cases(
+    "mlp-parameters-at-version-1",
     {name: p._version == 1 for name, p in model.named_parameters()}
     | {"torch.empty, then uniform_": before_init == 0 and fresh._version == 1},
+    sentence="the parameters of a new Linear are at version 1, as a tensor is after "
+    "one in-place fill",
 )
 
+
 # %%
-# Every parameter is a leaf that the graph reaches through ``AccumulateGrad``.
-leaves = set()
-pending = [loss.grad_fn]
-while pending:
-    fn = pending.pop()
-    if type(fn).__name__ == "AccumulateGrad":
-        leaves.add(id(fn.variable))
-    pending += [child for child, _ in fn.next_functions if child is not None]
-claim_cases(
-    "the graph reaches each parameter of the model, and nothing else, "
-    "through AccumulateGrad",
+# The graph's leaves, found by walking it from ``loss``:
+def backward_nodes(root):
+    """Each node reachable from ``root``, once."""
+    found, pending = {}, [root]
+    while pending:
+        fn = pending.pop()
+        if id(fn) not in found:
+            found[id(fn)] = fn
+            pending += [child for child, _ in fn.next_functions if child is not None]
+    return list(found.values())
+
+
+leaves = {
+    id(fn.variable)
+    for fn in backward_nodes(loss.grad_fn)
+    if type(fn).__name__ == "AccumulateGrad"
+}
+check_cases(
+    "mlp-graph-reaches-each-parameter",
     {name: id(p) in leaves for name, p in model.named_parameters()}
     | {"no other leaf": leaves <= {id(p) for p in model.parameters()}},
+    sentence="the graph reaches each parameter of the model, and nothing else, "
+    "through AccumulateGrad",
 )
 
 # %%
 # After backward
 # --------------
-# The figure now shows the saved tensors as freed, and the leaves with
-# their gradients.
 saved_before = torchfig.graph_memory(loss).saved_tensors
 loss.backward()
-claim_cases(
-    "backward fills .grad on each parameter",
+saved_after = torchfig.graph_memory(loss).saved_tensors
+print(f"{saved_before=} {saved_after=}")
+check_cases(
+    "mlp-backward-fills-each-grad",
     {name: p.grad is not None for name, p in model.named_parameters()},
+    sentence="backward filled .grad on each parameter",
 )
-claim(
-    "backward frees the tensors the graph saved",
-    saved_before > 0 and torchfig.graph_memory(loss).saved_tensors == 0,
+check(
+    "mlp-backward-frees-saved-tensors",
+    saved_before > 0 and saved_after == 0,
+    sentence="backward freed the tensors the graph saved",
 )
-torchfig.autograd_graph(loss, names=names, values=True)
+after = torchfig.autograd_graph(loss, names=names, values=True)
+notes = [n.label for n in after.drawn_nodes() if n.kind == "saved"]
+leaf_boxes = [n.label for n in after.drawn_nodes() if n.kind == "leaf"]
+check_cases(
+    "mlp-figure-after-backward",
+    {
+        f"{len(notes)} saved notes, each saying freed by backward":
+            len(notes) > 0 and all("freed by backward" in n for n in notes),
+        f"{len(leaf_boxes)} leaves, each showing its grad":
+            len(leaf_boxes) == 4 and all("grad [" in n for n in leaf_boxes),
+    },
+    sentence="the figure now draws each saved tensor as freed, and each leaf with "
+    "its gradient",
+)
 
 # %%
 # Large graphs
 # ------------
-# ``collapse`` (on by default) folds long runs of the same operation into
-# one box, and ``max_depth`` stops the drawing a few boxes below the
-# output; each figure says what it left out.
+# Two options keep a long chain of operations small: ``collapse`` and
+# ``max_depth``.
 deep = torch.ones(2, requires_grad=True)
 out = deep
 for _ in range(50):
     out = out * 1.01
 folded = torchfig.autograd_graph(out.sum())
-capped = torchfig.autograd_graph(out.sum(), collapse=None, max_depth=3)
-claim(
-    "a folded figure says how many nodes its collapsed box holds",
-    "MulBackward0 x50" in folded.source
+capped_root = out.sum()
+capped = torchfig.autograd_graph(capped_root, collapse=None, max_depth=3)
+folded_labels = [n.label for n in folded.drawn_nodes()]
+check(
+    "default-collapse-counts-folded-nodes",
+    "MulBackward0 x50 / (a collapsed run)" in folded_labels
     and "50 backward nodes drawn as 1 box" in folded.source,
+    sentence="with collapse left at its default, the figure folds the 50 "
+    "multiplications into one box and says how many nodes it holds",
 )
-claim(
-    "a depth-capped figure says how many nodes it did not draw",
-    "not drawn" in capped.source,
+total = len(backward_nodes(capped_root.grad_fn))
+boxes = [n for n in capped.drawn_nodes() if n.kind in ("function", "accumulate")]
+check(
+    "max-depth-counts-undrawn-nodes",
+    any(
+        n.label.startswith(f"{total - len(boxes)} deeper backward nodes not drawn")
+        for n in capped.drawn_nodes()
+    ),
+    sentence="with max_depth=3, the figure says how many nodes it did not draw",
 )

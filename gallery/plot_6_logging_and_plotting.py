@@ -17,7 +17,7 @@ library published by this site (see the gallery's front page for the wheel).
 import matplotlib.pyplot as plt
 import torch
 import torchfig
-from torchfig import claim, claim_raises
+from torchfig import caught, check, check_raises
 
 torch.manual_seed(0)
 inputs = torch.linspace(-1, 1, 32).unsqueeze(1)
@@ -38,29 +38,45 @@ for step in range(40):
     loss_tensors.append(loss)  # kept only to measure what it holds
 
 print(f"{losses[0]=:.4f} {losses[-1]=:.4f}")
-claim("the logged values are plain floats", all(type(v) is float for v in losses))
-claim("the loss went down", losses[-1] < losses[0])
+check(
+    "logged-losses-are-floats", all(type(v) is float for v in losses),
+    sentence="each of the 40 logged values is a Python float",
+)
+check(
+    "logged-loss-went-down", losses[-1] < losses[0],
+    sentence="the loss went down over the 40 steps",
+)
 
 # %%
 # What a logged loss tensor would keep
 # ------------------------------------
-# Each tensor keeps its step's backward nodes. Backward already freed the
-# tensors those nodes saved, so here the nodes are what stays.
+# The 40 loss tensors went through backward; ``unused`` is computed the
+# same way and does not.
 kept = torchfig.graph_memory(*loss_tensors)
+with torch.enable_grad():  # an evaluation step with recording on and no backward
+    unused = torch.nn.functional.mse_loss(model(inputs), targets)
+unused_kept = torchfig.graph_memory(unused)
 print(
     f"40 logged loss tensors keep {kept.nodes} backward nodes and {kept.saved_bytes}"
     " bytes of saved tensors"
 )
-claim("logged loss tensors keep their backward nodes after backward", kept.nodes >= 40)
-claim(
-    "and those nodes hold no saved tensor: backward freed them",
-    kept.saved_tensors == 0,
+print(f"unused keeps {unused_kept.saved_bytes} bytes of saved tensors")
+check(
+    "logged-losses-keep-backward-nodes",
+    all(t.grad_fn is not None for t in loss_tensors) and kept.nodes >= 40,
+    sentence="after backward, each of the 40 logged loss tensors still holds its "
+    "backward nodes",
 )
-with torch.enable_grad():  # an evaluation step with recording on and no backward
-    unused = torch.nn.functional.mse_loss(model(inputs), targets)
-claim(
-    "a loss tensor that did not go through backward keeps its saved tensors too",
-    torchfig.graph_memory(unused).saved_bytes > 0,
+check(
+    "logged-losses-hold-no-saved-tensor",
+    kept.saved_tensors == 0,
+    sentence="and those nodes hold no saved tensor",
+)
+check(
+    "loss-without-backward-keeps-saved",
+    unused_kept.saved_bytes > 0,
+    sentence="a loss tensor that did not go through backward keeps its saved "
+    "tensors",
 )
 del loss_tensors, unused
 
@@ -68,11 +84,13 @@ del loss_tensors, unused
 # Plotting predictions needs detach
 # ---------------------------------
 predictions = model(inputs)
-with claim_raises(
-    "matplotlib refuses a tensor that requires grad", RuntimeError, "requires grad"
-):
+with caught() as refused:
     plt.plot(inputs, predictions)
 plt.close("all")
+check_raises(
+    "matplotlib-refuses-tracked-tensor", refused, RuntimeError, "requires grad",
+    sentence="matplotlib refused a tensor that requires grad",
+)
 
 # %%
 # The loss curve and the fit

@@ -2,11 +2,11 @@
 ``no_grad`` against ``inference_mode``
 ======================================
 
-Both stop autograd from recording. ``inference_mode`` also marks its
-results as inference tensors, which have no version counter and cannot be
-saved for backward later. This script times both on the machine that runs
-it, without assuming which is faster, and checks the difference in
-behaviour.
+Two switches for evaluating a model without recording a graph. This script
+times both on the machine that runs it, without assuming which is faster,
+then checks what each one's results are: whether they hold a graph,
+whether they are inference tensors, whether they have a version counter,
+and whether autograd may later save them for backward.
 
 Needs ``torch`` and ``torchfig``, the figure library published by this site
 (see the gallery's front page for the wheel).
@@ -19,7 +19,7 @@ import time
 
 import torch
 import torchfig
-from torchfig import claim, claim_raises
+from torchfig import caught, check, check_raises
 
 torch.manual_seed(0)
 model = torch.nn.Sequential(
@@ -57,44 +57,81 @@ for name, seconds in timings.items():
 # %%
 # What each keeps in memory
 # -------------------------
-# With recording on, the output holds a graph whose nodes keep the
-# activations they need for backward; under either switch it holds nothing.
+# The same batch, evaluated with recording on and under each switch; the
+# checks read what each output holds.
 with torch.enable_grad():
     recorded = model(batch)
 with torch.no_grad():
     plain = model(batch)
 with torch.inference_mode():
     inferred = model(batch)
-print(
-    f"recording on:   the graph keeps {torchfig.graph_memory(recorded).saved_bytes}"
-    " bytes of saved tensors"
+saved_bytes = torchfig.graph_memory(recorded).saved_bytes
+print(f"recording on:   {recorded.grad_fn.name()}, {saved_bytes} bytes saved")
+print(f"no_grad:        grad_fn={plain.grad_fn}")
+print(f"inference_mode: grad_fn={inferred.grad_fn}")
+check(
+    "recorded-output-keeps-saved-tensors",
+    recorded.grad_fn is not None and saved_bytes > 0,
+    sentence="with recording on, the output has a graph, and the graph keeps "
+    "saved tensors",
 )
-print("no_grad:        no graph" if plain.grad_fn is None else "no_grad: a graph")
-print(
-    "inference_mode: no graph"
-    if inferred.grad_fn is None
-    else "inference_mode: a graph"
+check(
+    "no-grad-output-has-no-graph",
+    plain.grad_fn is None and not plain.requires_grad,
+    sentence="under no_grad the output has no graph",
 )
-claim(
-    "with recording on, the output's graph keeps saved tensors",
-    torchfig.graph_memory(recorded).saved_bytes > 0,
+check(
+    "inference-mode-output-has-no-graph",
+    inferred.grad_fn is None and not inferred.requires_grad,
+    sentence="under inference_mode the output has no graph",
 )
-claim("under no_grad the output has no graph", plain.grad_fn is None)
-claim("under inference_mode the output has no graph", inferred.grad_fn is None)
 
 # %%
 # The difference in behaviour
 # ---------------------------
-claim("no_grad results are ordinary tensors", not plain.is_inference())
-claim("inference_mode results are inference tensors", inferred.is_inference())
-with claim_raises(
-    "a product that would save an inference tensor for backward is refused",
-    RuntimeError,
-    "Inference tensors cannot be saved",
-):
-    (model[0].weight.sum() * inferred).sum().backward()
+# Each result is asked whether it is an inference tensor and for its
+# version counter.
+plain_version = plain._version
+print(f"{plain.is_inference()=} {plain_version=}")
+print(f"{inferred.is_inference()=}")
+with caught() as no_counter:
+    inferred._version
+check(
+    "no-grad-results-are-ordinary",
+    not plain.is_inference() and plain_version == 0,
+    sentence="no_grad results are ordinary tensors, with a version counter",
+)
+check(
+    "inference-mode-results-are-inference-tensors",
+    inferred.is_inference(),
+    sentence="inference_mode results are inference tensors",
+)
+check_raises(
+    "inference-tensor-has-no-version-counter", no_counter, RuntimeError,
+    "do not track version counter",
+    sentence="an inference tensor has no version counter: asking for it raises a "
+    "RuntimeError",
+)
+
+# %%
+# Meeting autograd later
+# ----------------------
+# A multiplication by a weight would save the inference tensor for
+# backward; an addition to a bias saves no tensor.
+with caught() as refused:
+    model[0].weight.sum() * inferred
+bias_grad_before = model[0].bias.grad
 (model[0].bias.sum() + inferred).sum().backward()
-claim(
-    "but they can meet autograd where no operation saves them: an addition works",
-    model[0].bias.grad is not None,
+print(f"{bias_grad_before=} {model[0].bias.grad.shape=}")
+check_raises(
+    "inference-tensor-cannot-be-saved", refused, RuntimeError,
+    "Inference tensors cannot be saved",
+    sentence="a product that would save an inference tensor for backward is "
+    "refused, when it is computed",
+)
+check(
+    "inference-tensor-in-an-addition",
+    bias_grad_before is None and model[0].bias.grad is not None,
+    sentence="but an inference tensor may meet autograd in an addition: backward "
+    "ran through it and gave the bias a gradient",
 )

@@ -2,10 +2,12 @@
 Devices, ``cpu()`` and ``numpy(force=True)``
 ============================================
 
-Only CPU memory can back a NumPy array. Without a GPU, the ``meta`` device
-(shapes and dtypes, no data) still runs PyTorch's non-CPU code path, so this
-script shows the device error on any machine, then what ``.cpu()`` and
-``numpy(force=True)`` do.
+A NumPy array is a view of host memory. The site's build has no GPU, so
+this script shows the device refusal on the ``meta`` device (shapes and
+dtypes, no data), runs the ``.cpu()`` recipe on the best device it finds,
+and checks when ``numpy(force=True)`` needs memory of its own. What
+happens on a CUDA device is taken from PyTorch's documentation and marked
+as such.
 
 Needs ``torch``, ``numpy`` and ``torchfig``, the figure library published by
 this site (see the gallery's front page for the wheel).
@@ -14,23 +16,44 @@ this site (see the gallery's front page for the wheel).
 # %%
 # A tensor that is not on the CPU
 # -------------------------------
+# .. documented:: https://docs.pytorch.org/docs/stable/generated/torch.Tensor.numpy.html
+#    :source: PyTorch's documentation of Tensor.numpy
+#
+#    Without ``force=True``, ``numpy()`` converts only a tensor in CPU memory, so
+#    it refuses a CUDA tensor.
+#
+# Without a GPU, a tensor on the ``meta`` device is the one shown here; the
+# check says only what happens to it.
 import numpy as np
 import torch
 import torchfig
-from torchfig import claim, claim_raises
+from torchfig import caught, check, check_raises
 
 elsewhere = torch.ones(3, device="meta")
-with claim_raises("numpy() refuses a non-CPU tensor", TypeError, "meta"):
+with caught() as refused:
     elsewhere.numpy()
+check_raises(
+    "numpy-refuses-a-meta-tensor", refused, TypeError, "meta",
+    sentence="numpy() refuses a tensor on the meta device, with a TypeError "
+    "naming the device",
+)
 
 # %%
 # ``cpu()`` first
 # ---------------
 t = torch.tensor([1.0, 2.0], requires_grad=True)
-claim("cpu() of a CPU tensor is the tensor itself", t.cpu() is t)
-claim(
-    "detach().cpu().numpy() of a CPU tensor shares memory",
-    torchfig.shares_memory(t.detach().cpu().numpy(), t),
+host = t.detach().cpu().numpy()
+print(f"{t.cpu() is t=}")
+print(f"{torchfig.shares_memory(host, t)=}")
+check(
+    "cpu-of-a-cpu-tensor-is-itself",
+    t.cpu() is t,
+    sentence="cpu() of a CPU tensor is the tensor itself",
+)
+check(
+    "cpu-recipe-shares-on-the-cpu",
+    torchfig.shares_memory(host, t),
+    sentence="detach().cpu().numpy() of a CPU tensor shares its memory",
 )
 
 # %%
@@ -39,20 +62,23 @@ claim(
 #
 #    On a GPU, ``.cpu()`` returns a copy of the tensor in host memory.
 #
-# This script runs the recipe on the best device it has, and its claim
-# names that device: the site's build has no GPU, so there it says ``cpu``.
+# This script runs the recipe on the best device it has, and its checks
+# name that device: on a machine without a GPU, that is ``cpu``.
 device = "cuda" if torch.cuda.is_available() else "cpu"
 on_device = torch.tensor([1.0, 2.0], device=device, requires_grad=True)
-host = on_device.detach().cpu().numpy()
-print(f"{device=} shares={torchfig.shares_memory(host, on_device)}")
-claim(
-    f"on {device}, detach().cpu().numpy() gives the tensor's values",
-    host.tolist() == [1.0, 2.0],
+from_device = on_device.detach().cpu().numpy()
+shares = torchfig.shares_memory(from_device, on_device)
+print(f"{device=} {from_device=} {shares=}")
+check(
+    "cpu-recipe-gives-the-values",
+    from_device.tolist() == [1.0, 2.0],
+    sentence=f"on {device}, detach().cpu().numpy() gives the tensor's values",
 )
-claim(
-    f"on {device}, the array {'shares' if device == 'cpu' else 'does not share'} the"
-    " tensor's memory",
-    torchfig.shares_memory(host, on_device) == (device == "cpu"),
+check(
+    "cpu-recipe-shares-or-copies",
+    shares == (device == "cpu"),
+    sentence=f"on {device}, the array "
+    f"{'shares' if device == 'cpu' else 'does not share'} the tensor's memory",
 )
 
 # %%
@@ -66,14 +92,28 @@ claim(
 #
 # The checks below show when it copies on this machine.
 forced = t.numpy(force=True)
-claim("force=True works on a tensor that requires grad", isinstance(forced, np.ndarray))
-claim(
-    "force=True on a CPU float tensor returns a view", torchfig.shares_memory(forced, t)
-)
 conjugated = torch.tensor([1 + 1j]).conj()
-claim(
-    "force=True on a conjugated tensor returns a copy",
-    not torchfig.shares_memory(conjugated.numpy(force=True), conjugated),
+resolved = conjugated.numpy(force=True)
+print(f"{forced=} {torchfig.shares_memory(forced, t)=}")
+print(f"{conjugated.is_conj()=} {resolved=}")
+print(f"{torchfig.shares_memory(resolved, conjugated)=}")
+check(
+    "force-works-on-a-tensor-that-requires-grad",
+    isinstance(forced, np.ndarray) and forced.tolist() == [1.0, 2.0],
+    sentence="force=True gives an array for a tensor that requires grad",
+)
+check(
+    "force-on-a-cpu-float-tensor-is-a-view",
+    torchfig.shares_memory(forced, t),
+    sentence="force=True on a CPU float tensor returns a view of its memory",
+)
+check(
+    "force-on-a-conjugated-tensor-copies",
+    conjugated.is_conj()
+    and not torchfig.shares_memory(resolved, conjugated)
+    and resolved.tolist() == [1 - 1j],
+    sentence="force=True on a conjugated tensor returns a copy holding the "
+    "conjugated values",
 )
 
 # %%
@@ -84,7 +124,7 @@ torchfig.memory_figure(
         "t": t,
         "forced": forced,
         "conjugated": conjugated,
-        "conjugated.numpy(force=True)": conjugated.numpy(force=True),
+        "conjugated.numpy(force=True)": resolved,
     },
-    title="force=True: a view when nothing needs converting, a copy otherwise",
+    title="force=True: a view of t, a copy of the conjugated tensor",
 )

@@ -18,7 +18,7 @@ the gallery's front page for the wheel).
 import torch
 
 import torchfig
-from torchfig import claim, claim_cases, claim_close
+from torchfig import check, check_cases
 
 torch.manual_seed(0)
 model = torch.nn.Sequential(
@@ -38,30 +38,44 @@ torchfig.backward_figure(trace, names)
 # %%
 # The trace against the stored gradients
 # --------------------------------------
-# Each parameter's ``AccumulateGrad`` node received a gradient; it is the
-# one backward stored in ``.grad``.
-for step in trace.steps:
-    if type(step.node).__name__ == "AccumulateGrad":
-        parameter = step.node.variable
-        claim_close(
-            f"the gradient that reached {parameter.shape} is its .grad",
-            step.arrived[0],
-            parameter.grad,
-        )
+# For each parameter, the check compares the gradient its ``AccumulateGrad``
+# node received in the trace with the one backward stored in ``.grad``.
+arrived = {
+    step.node.variable: step.arrived[0]
+    for step in trace.steps
+    if type(step.node).__name__ == "AccumulateGrad"
+}
+for name, parameter in model.named_parameters():
+    got = arrived.get(parameter)
+    print(f"{name:9} received {None if got is None else tuple(got.shape)}")
+check_cases(
+    "each-parameter-received-its-grad",
+    {
+        name: parameter in arrived
+        and torch.allclose(arrived[parameter], parameter.grad)
+        for name, parameter in model.named_parameters()
+    },
+    sentence="the gradient each parameter's AccumulateGrad node received is the "
+    "parameter's .grad",
+)
 ran = [id(step.node) for step in trace.steps]
-claim_cases(
-    "each node behind the loss ran exactly once",
+check_cases(
+    "each-node-ran-once",
     {type(node).__name__ + f" #{n}": ran.count(id(node)) == 1
      for n, node in enumerate(trace.walk.order, start=1)},
+    sentence="each node behind the loss ran exactly once",
 )
 
 # %%
 # The hooks are gone
 # ------------------
-# A second backward through the same graph, after the block, adds no steps.
+# A second backward runs through the same graph, after the block; the
+# check counts the trace's steps again.
 steps_watched = len(trace.steps)
 loss.backward()
-claim(
-    "the hooks came off with the block: a second backward is not traced",
+print(f"{steps_watched=} {len(trace.steps)=}")
+check(
+    "second-backward-not-traced",
     len(trace.steps) == steps_watched,
+    sentence="the hooks came off with the block: a second backward is not traced",
 )

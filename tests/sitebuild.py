@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SITE_SOURCES = ("conf.py", "pyproject.toml", "docs", "gallery", "torchfig")
+SITE_SOURCES = ("conf.py", "pyproject.toml", "README.md", "LICENSE", "docs", "gallery", "torchfig")  # the wheel reads README and LICENSE
 RECIPE = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["site"]["build"]  # as noxfile.py
 
 

@@ -98,3 +98,11 @@ def test_outputs_lose_pytorchs_build_paths_and_the_checkout(tmp_path):
     assert clean_output(warning, "/build/site") == "UserWarning: The given NumPy array is not writable."
     assert clean_output('File "/build/site/docs/page.md", line 3', "/build/site") == 'File "docs/page.md", line 3'
     assert clean_output("/tmp/ipykernel_4242/123.py:5: UserWarning: careful", "/x") == "UserWarning: careful"
+
+
+def test_a_verdicts_observed_warning_loses_pytorchs_build_path():
+    """A check_warns verdict shows the warning it matched: without the path of PyTorch's own build."""
+    from checked_prose import verdict_lines
+
+    observed = "UserWarning: careful (Triggered internally at /__w/pytorch/pytorch/aten/x.h:9.)"
+    assert verdict_lines({"id": "some-id", "observed": observed}) == "\u2714 some-id: holds\n    UserWarning: careful"

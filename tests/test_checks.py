@@ -147,6 +147,11 @@ PERTURBATIONS = {
         _numpy = torch.Tensor.numpy
         torch.Tensor.numpy = lambda self, force=False: _numpy(self.detach() if self.requires_grad else self)
     """,
+    "detach() gets a version counter of its own": """
+        import torch
+        _detach = torch.Tensor.detach
+        torch.Tensor.detach = lambda self: _detach(self).data
+    """,
     "writes skip the version counter": """
         import torch
         _setitem = torch.Tensor.__setitem__
@@ -163,6 +168,12 @@ PERTURBATIONS = {
         import torch
         _cpu = torch.Tensor.cpu
         torch.Tensor.cpu = lambda self, *a, **k: _cpu(self, *a, **k).clone()
+    """,
+    "as_tensor copies a tensor": """
+        import torch
+        _as_tensor = torch.as_tensor
+        torch.as_tensor = lambda data, *a, **k: (
+            _as_tensor(data, *a, **k).clone() if isinstance(data, torch.Tensor) else _as_tensor(data, *a, **k))
     """,
     "torch.compile runs the code eagerly": """
         import torch
@@ -211,10 +222,16 @@ PERTURBED = [
     ("detach.md", "detach() clones", "detach-shares-memory"),
     ("why-numpy-refuses.md", "numpy() accepts tensors that require grad", "numpy-refuses"),
     ("detach.md", "writes skip the version counter", "detach-write-moves-version"),
+    ("beliefs.md", "detach() clones", "detach-is-not-a-copy"),
+    ("beliefs.md", "detach() gets a version counter of its own", "detach-shares-the-counter"),
     ("graph.md", "backward keeps the saved tensors", "backward-frees-saved-tensors"),
     ("devices.md", "cpu() copies a CPU tensor", "cpu-returns-itself"),
     ("messages.md", "the second-backward message is reworded", "second-backward-raises"),
     ("models.md", "torch.compile runs the code eagerly", "compiled-graph-nodes"),
+    # the refusal reaches matplotlib through np.asarray; a write into a plain buffer is recorded
+    ("recipes.md", "numpy() accepts tensors that require grad", "plot-raises"),
+    ("recipes.md", "writes skip the version counter", "buffer-write-requires-grad"),
+    ("recipes.md", "as_tensor copies a tensor", "as-tensor-returns-itself"),
 ]
 
 

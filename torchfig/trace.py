@@ -137,8 +137,9 @@ def backward_figure(trace: BackwardTrace, names: dict | None = None, *, upto: in
         kind = _kind(fn)
         done = ran(fn)
         header = f"{step.number}. {kind}" if done else (f"{kind} (runs later)" if step else f"{kind} (did not run)")
-        # an input without grad_fn (detached, or a constant): no edge to draw, and no gradient sent
-        cut = [f"{_ordinal(i + 1)} input: no grad_fn, no gradient" for i, (child, _) in enumerate(fn.next_functions)
+        # an input that does not require grad (detached, or a constant) has no edge: nothing is sent
+        # to it. A leaf that requires grad has no grad_fn either, yet gets an edge to AccumulateGrad.
+        cut = [f"{_ordinal(i + 1)} input: does not require grad, no gradient" for i, (child, _) in enumerate(fn.next_functions)
                if child is None and done]
         attrs = {"fillcolor": FILL["accumulate" if kind == "AccumulateGrad" else "function"]}
         if not done:

@@ -24,6 +24,8 @@ from pathlib import Path
 from docutils import nodes
 from sphinx import addnodes
 
+from execution_errors import one_line_on_failure
+
 GENERATED = "_generated"  # under docs/, git-ignored
 PACKAGE_FILES = ("pyproject.toml", "README.md", "LICENSE")  # with the package folder, all the backend reads
 FIXED_EPOCH = "315532800"  # 1980-01-01, the earliest date a zip can hold
@@ -52,6 +54,9 @@ def build_with_backend(source: Path, out_dir: Path) -> Path:
 def build_wheel(root: Path, out_dir: Path) -> Path:
     """Write the wheel of the package named in pyproject.toml, unless the same bytes are there already."""
     name = project_of(root)["name"]
+    missing = [f for f in (name, *PACKAGE_FILES) if not (root / f).exists()]
+    if missing:
+        raise RuntimeError(f"the torchfig wheel needs {', '.join(missing)} beside pyproject.toml in {root}")
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "source"
         shutil.copytree(root / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
@@ -85,6 +90,6 @@ def wheel_role(name, rawtext, text, lineno, inliner, options=None, content=None)
 
 
 def setup(app):
-    app.connect("config-inited", write_downloads)
+    app.connect("config-inited", one_line_on_failure(write_downloads))
     app.add_role("wheel", wheel_role)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
