@@ -70,6 +70,60 @@ def test_bad_inputs_get_a_clear_error(bad):
             pass
 
 
+def stages(widths) -> torch.nn.Module:
+    """A ResNet-like stack: numbered stages of the same kinds of layer, of the given widths."""
+    torch.manual_seed(0)
+    layers, before = [], widths[0]
+    for width in widths:
+        layers.append(torch.nn.Sequential(torch.nn.Conv2d(before, width, 3, padding=1), torch.nn.BatchNorm2d(width),
+                                          torch.nn.ReLU()))
+        before = width
+    return torch.nn.Sequential(*layers)
+
+
+def test_blocks_of_the_same_kinds_but_other_shapes_are_not_folded():
+    loss, tags = tagged(stages([8, 16, 32]), torch.randn(1, 8, 6, 6))
+    assert not any(" x " in label for label, _ in module_graph(loss, tags, depth=None).clusters.values())
+    loss, tags = tagged(stages([8, 8, 8]), torch.randn(1, 8, 6, 6))
+    labels = [label for label, _ in module_graph(loss, tags, depth=None).clusters.values()]
+    assert any(label.startswith("0 to 2 (Sequential) x 3\n") for label in labels), labels
+
+
+class Shared(torch.nn.Module):
+    """One layer run ``times`` times, as ALBERT runs its one layer twelve times."""
+
+    def __init__(self, times: int):
+        super().__init__()
+        self.layer, self.times = torch.nn.Linear(4, 4), times
+
+    def forward(self, x):
+        for _ in range(self.times):
+            x = torch.tanh(self.layer(x))
+        return x
+
+
+def test_a_module_run_several_times_says_so_in_its_frame_and_box():
+    loss, tags = tagged(Shared(12), torch.randn(2, 4))
+    label, _ = module_graph(loss, tags).clusters["layer"]
+    assert label.startswith("layer (Linear), ran 12 times\n"), label
+    outer = torch.nn.Sequential(Shared(3))
+    loss, tags = tagged(outer, torch.randn(2, 4))
+    boxes = [box.label for box in module_graph(loss, tags, depth=1).drawn_nodes()]
+    assert any(box.startswith("layer (Linear), ran 3 times") for box in boxes), boxes
+
+
+def test_a_model_run_twice_counts_its_runs_in_the_caption_and_the_folded_count():
+    model = encoder(4)
+    with module_tags(model) as tags:
+        loss = model(torch.randn(2, 5, 8)).sum() + model(torch.randn(2, 5, 8)).sum()
+    fig = module_graph(loss, tags, depth=None)
+    assert any(label.startswith("1.layers.0 to 1.layers.3 (TransformerEncoderLayer) x 8, 4 blocks run 8 times")
+               for label, _ in fig.clusters.values())
+    assert any("The model ran 2 times" in caption for caption in fig.captions), fig.captions
+    single = module_graph(model(torch.randn(2, 5, 8)).sum(), tags, depth=None)  # made outside the block: no runs
+    assert not any("The model ran" in caption for caption in single.captions)
+
+
 transformers = pytest.importorskip("transformers")
 
 
@@ -108,4 +162,7 @@ def test_real_models_by_others_draw_grouped_and_small(name):
         loss = result(model(*inputs)).sum()
     svg = torchfig.to_svg(module_graph(loss, tags, depth=3))
     assert len(svg.encode()) < 150_000, f"{name}: {len(svg) // 1000} kB of SVG"
+    if name.startswith("GPT-2"):
+        with pytest.warns(UserWarning, match="depth=None draws .* too many to read"):
+            module_graph(loss, tags, depth=None, fold=False)
     assert module_bytes(loss, tags).total == torchfig.graph_memory(loss).saved_bytes

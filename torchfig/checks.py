@@ -84,6 +84,29 @@ def _as_bool(holds) -> bool:
     raise TypeError(f"a check needs a bool, got {type(holds).__name__}")
 
 
+def _sentence(sentence) -> str | None:
+    if sentence is not None and not isinstance(sentence, str):
+        raise TypeError(f"a check's sentence is a str or None, not {type(sentence).__name__}")
+    return sentence
+
+
+def _pattern(match, who: str) -> str:
+    if not isinstance(match, str):
+        raise TypeError(f"{who}: match is a regular expression as a str, not {type(match).__name__}")
+    try:
+        re.compile(match)
+    except re.error as err:
+        raise ValueError(f"{who}: match is not a regular expression: {err}") from None
+    return match
+
+
+def _kind(kind, base: type, name: str, who: str) -> type:
+    if not (isinstance(kind, type) and issubclass(kind, base)):
+        example = "UserWarning" if base is Warning else "RuntimeError"
+        raise TypeError(f"{who}: {name} is a subclass of {base.__name__}, such as {example}; got {kind!r}")
+    return kind
+
+
 def _checked_id(check_id) -> str:
     if not isinstance(check_id, str) or not ID.fullmatch(check_id):
         raise ValueError(f"a check's id is lower-case words joined by hyphens, such as 'numpy-refuses': got {check_id!r}")
@@ -122,7 +145,7 @@ def check(check_id: str, holds, *, observed=None, sentence: str | None = None) -
     >>> check("two-and-two", 2 + 2 == 4, sentence="two and two make four")
     ✔ two and two make four
     """
-    verdict = Verdict(_checked_id(check_id), _as_bool(holds), "check", sentence=sentence)
+    verdict = Verdict(_checked_id(check_id), _as_bool(holds), "check", sentence=_sentence(sentence))
     if not verdict.holds and observed is not None:
         verdict.observed = _one_line(repr(observed))
     _report(verdict)
@@ -138,7 +161,11 @@ def check_cases(check_id: str, cases, *, sentence: str | None = None) -> None:
     ✔ a square is not negative
         checked on 3 cases: -2, 0, 3
     """
-    cases = [[str(label), _as_bool(holds)] for label, holds in dict(cases).items()]
+    _checked_id(check_id)
+    _sentence(sentence)
+    if not isinstance(cases, dict):
+        raise TypeError(f"check_cases takes cases as a dict of labels to bools, not {type(cases).__name__}")
+    cases = [[str(label), _as_bool(holds)] for label, holds in cases.items()]
     if len(cases) < 2:
         raise ValueError(f"check_cases needs at least two cases, got {len(cases)}: use check() for one")
     failing = [label for label, holds in cases if not holds]
@@ -148,6 +175,8 @@ def check_cases(check_id: str, cases, *, sentence: str | None = None) -> None:
 
 def check_equal(check_id: str, actual, expected, *, sentence: str | None = None) -> None:
     """Check equality (``torch.equal`` for tensors); both values are shown."""
+    _checked_id(check_id)
+    _sentence(sentence)
     if isinstance(actual, torch.Tensor):
         same = isinstance(expected, torch.Tensor) and actual.shape == expected.shape and torch.equal(actual, expected)
     else:
@@ -158,6 +187,11 @@ def check_equal(check_id: str, actual, expected, *, sentence: str | None = None)
 
 def check_close(check_id: str, actual: torch.Tensor, expected: torch.Tensor, *, sentence: str | None = None) -> None:
     """Check that two tensors are close (``torch.allclose``); both are shown."""
+    _checked_id(check_id)
+    _sentence(sentence)
+    for name, value in (("actual", actual), ("expected", expected)):
+        if not isinstance(value, torch.Tensor):
+            raise TypeError(f"check_close compares tensors: {name} is a {type(value).__name__}")
     close = bool(torch.allclose(actual, expected))
     _report(Verdict(_checked_id(check_id), close, "close", sentence=sentence,
                     observed=_one_line(f"{actual!r} {'≈' if close else 'differs from'} {expected!r}")))
@@ -166,6 +200,10 @@ def check_close(check_id: str, actual: torch.Tensor, expected: torch.Tensor, *, 
 def check_raises(check_id: str, result: caught, error: type[BaseException], match: str, *,
                  sentence: str | None = None) -> None:
     """Check that the demonstration ``result`` (a :class:`caught`) raised ``error`` with a message matching ``match``."""
+    _checked_id(check_id)
+    _sentence(sentence)
+    _kind(error, BaseException, "error", "check_raises")
+    _pattern(match, "check_raises")
     raised = _caught(result).error
     if raised is None:
         holds, observed = False, f"no {error.__name__} was raised"
@@ -178,6 +216,10 @@ def check_raises(check_id: str, result: caught, error: type[BaseException], matc
 def check_warns(check_id: str, result: caught, category: type[Warning], match: str, *,
                 sentence: str | None = None) -> None:
     """Check that the demonstration ``result`` (a :class:`caught`) warned with ``category`` and a matching message."""
+    _checked_id(check_id)
+    _sentence(sentence)
+    _kind(category, Warning, "category", "check_warns")
+    _pattern(match, "check_warns")
     seen = _caught(result).warnings
     hits = [w for w in seen if issubclass(w.category, category) and re.search(match, str(w.message))]
     shown = hits[:1] or seen

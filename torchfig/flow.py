@@ -16,7 +16,7 @@ from torch.overrides import TorchFunctionMode
 
 from .describe import Names, array_lines, tensor_lines
 from .figure import CUT, FILL, Figure, label_text
-from .inputs import instance
+from .inputs import flag, instance, reader_names, text
 from .memory import shares_memory
 
 _VALUE_TYPES = (torch.Tensor, np.ndarray, numbers.Number, list)
@@ -116,6 +116,9 @@ def data_flow(recording: Recording, names: dict | None = None, title: str | None
     NumPy array to each tensor drawn that uses the same memory.
     """
     instance(recording, Recording, "data_flow", "torchfig.record()")
+    reader_names(names, "data_flow")
+    title = text(title, "title", "data_flow")
+    shared = flag(shared, "shared", "data_flow")
     name_of = Names(names)
     fig = Figure(title or "Forward data flow, with the edges autograd did not record")
     fig.yellow = "op"

@@ -14,7 +14,7 @@ import torch
 
 from .describe import Names, shape_text, tensor_lines
 from .figure import CUT, FILL, OK, Figure, label_text
-from .inputs import output_tensors
+from .inputs import flag, output_tensors, reader_names, text, whole
 
 # The only place PyTorch states the version a tensor was saved at is the error
 # raised when unpacking it after an in-place change.
@@ -162,11 +162,15 @@ def autograd_graph(
     >>> [box.label.split(" / ")[0] for box in fig.drawn_nodes()][:3]
     ['tensor', 'SumBackward0', 'MulBackward0']
     """
-    outputs = output_tensors(outputs, "autograd_graph")
-    if max_depth is not None and max_depth < 1:
-        raise ValueError(f"max_depth counts boxes from an output and must be at least 1, not {max_depth}")
-    if collapse is not None and collapse < 2:
-        raise ValueError(f"collapse is the shortest run drawn as one box and must be at least 2, not {collapse}")
+    who = "autograd_graph"
+    outputs = output_tensors(outputs, who)
+    reader_names(names, who)
+    values, saved = flag(values, "values", who), flag(saved, "saved", who)
+    max_depth = whole(max_depth, "max_depth", who, least=1, meaning="counts boxes from an output",
+                      none="draw every depth")
+    collapse = whole(collapse, "collapse", who, least=2, meaning="is the shortest run drawn as one box",
+                     none="never collapse")
+    title = text(title, "title", who)
     name_of = Names(names)
     title = title or "Autograd graph of " + ", ".join(name_of(t) or "the output" for t in outputs)
     fig = Figure(title)

@@ -12,7 +12,7 @@ import torch
 
 from .describe import array_lines, format_values, tensor_lines
 from .figure import FILL, Figure, label_text
-from .inputs import named_objects, tensor_or_array
+from .inputs import flag, named_objects, tensor_or_array, text
 
 
 def block_range(obj) -> tuple[int, int] | None:
@@ -87,6 +87,8 @@ def memory_figure(names: dict, *, values: bool = True, title: str | None = None)
     names: ``{"t": t, "a": a, ...}`` in the order to draw them.
     """
     named_objects(names, "memory_figure")
+    values = flag(values, "values", "memory_figure")
+    title = text(title, "title", "memory_figure")
     title = title or "Memory used by " + ", ".join(names)
     fig = Figure(title)
     fig.attr(rankdir="LR", nodesep="0.25")

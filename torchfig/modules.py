@@ -13,6 +13,7 @@ bytes each cluster's saved tensors hold.
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from torch.overrides import TorchFunctionMode
 from .describe import shape_text, tensor_lines
 from .figure import FILL, LINE, Figure, label_text
 from .graph import _Walk, saved_tensor_state
-from .inputs import instance, output_tensors
+from .inputs import flag, instance, output_tensors, text, whole
 
 OUTSIDE = ""  # the path of nodes made outside every module (the model's own forward is path "")
 
@@ -38,6 +39,17 @@ class ModuleTags:
     classes: dict = field(default_factory=dict)  # module path -> class name
     owner: dict = field(default_factory=dict)  # id(parameter) -> path of the module that owns it
     before: set = field(default_factory=set)  # nodes that existed before the model ran
+    calls: Counter = field(default_factory=Counter)  # module path -> how many times its forward ran
+    run_of: dict = field(default_factory=dict)  # backward node -> ((path, run number), ...) of the modules running
+
+    def runs(self, path: str, nodes) -> int:
+        """How many of ``path``'s forward runs made some of ``nodes`` (at least 1)."""
+        seen = set()
+        for node in nodes:
+            for where, number in self.run_of.get(node, ()):
+                if where == path:
+                    seen.add(number)
+        return max(len(seen), 1)
 
     def module_of(self, node) -> str | None:
         """The path of the module that made ``node`` ("" for the model itself), None if made outside it."""
@@ -49,17 +61,18 @@ class ModuleTags:
 class _Tagger(TorchFunctionMode):
     def __init__(self, tags: ModuleTags):
         super().__init__()
-        self.tags, self.stack = tags, []
+        self.tags, self.stack, self.numbers = tags, [], []
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         result = func(*args, **(kwargs or {}))
         if self.stack:
+            running = tuple(zip(self.stack, self.numbers))
             for out in (result if isinstance(result, (tuple, list)) else (result,)):
                 if isinstance(out, torch.Tensor) and out.grad_fn is not None:
-                    self._tag_new(out.grad_fn, self.stack[-1])
+                    self._tag_new(out.grad_fn, self.stack[-1], running)
         return result
 
-    def _tag_new(self, root, path: str) -> None:
+    def _tag_new(self, root, path: str, running: tuple) -> None:
         """Tag ``root`` and the nodes behind it that this call made (untagged, not from before)."""
         pending = [root]
         while pending:
@@ -69,6 +82,7 @@ class _Tagger(TorchFunctionMode):
             if type(node).__name__ == "AccumulateGrad":
                 continue
             self.tags.made_by[node] = path
+            self.tags.run_of[node] = running
             pending += [child for child, _ in node.next_functions]
 
 
@@ -78,8 +92,17 @@ def _nodes_behind(tensors) -> set:
 
 @contextmanager
 def module_tags(model: torch.nn.Module):
-    """Inside the block, every backward node the model's forward makes is tagged with its module."""
+    """Inside the block, every backward node the model's forward makes is tagged with its module.
+
+    The model runs eagerly inside the block: torch.compile does not trace through the mode that
+    tags the nodes, so a compiled model's graph is recorded as its eager graph (a warning says so).
+    """
     instance(model, torch.nn.Module, "module_tags", "torch.nn")
+    if type(model).__name__ == "OptimizedModule" or getattr(model, "_compiled_call_impl", None) is not None:
+        warnings.warn("module_tags: the model is compiled with torch.compile, but inside module_tags it runs "
+                      "eagerly, so the graph recorded and drawn is the eager one, not the compiled model's "
+                      "(one CompiledFunctionBackward node); draw the compiled graph with autograd_graph",
+                      UserWarning, stacklevel=3)
     tags = ModuleTags(model)
     for path, module in model.named_modules():
         tags.classes[path] = type(module).__name__
@@ -92,11 +115,14 @@ def module_tags(model: torch.nn.Module):
         def pre_hook(module, args, kwargs):
             if not tagger.stack:  # the model itself: what its inputs carry was made before
                 tags.before |= _nodes_behind(list(args) + list(kwargs.values()))
+            tags.calls[path] += 1
             tagger.stack.append(path)
+            tagger.numbers.append(tags.calls[path])
         return pre_hook
 
     def leave(module, args, kwargs, output):
         tagger.stack.pop()
+        tagger.numbers.pop()
 
     for path, module in model.named_modules():
         handles.append(module.register_forward_pre_hook(enter(path), with_kwargs=True))
@@ -150,18 +176,31 @@ class ModuleBytes:
     total: int
 
 
-def _signature(path: str, members: dict, classes: dict) -> tuple:
-    """What a block is made of: its class and the kinds of node in it, by sub-path relative to it."""
-    kinds = Counter()
+def _node_shapes(node) -> tuple:
+    """The shapes a node handles: of the gradients it receives and, for AccumulateGrad, of its parameter."""
+    if type(node).__name__ == "AccumulateGrad":
+        return (tuple(node.variable.shape),)
+    try:
+        return tuple(tuple(m.shape) for m in node._input_metadata)
+    except (AttributeError, RuntimeError, TypeError):  # no metadata (old or custom nodes): kinds only
+        return ()
+
+
+def _signature(path: str, members: dict, classes: dict, children: dict) -> tuple:
+    """What a block is made of: its class, its nodes (sub-path relative to it, kind, shapes) and the
+    edges between them; two blocks with equal signatures have the same structure and shapes."""
+    mine = {}
     for node_path, nodes in members.items():
         if node_path and (node_path == path or node_path.startswith(path + ".")):
             rest = node_path[len(path):]
-            kinds.update((rest, type(n).__name__) for n in nodes)
-    return classes.get(path), tuple(sorted(kinds.items()))
+            for n in nodes:
+                mine[n] = (rest, type(n).__name__, _node_shapes(n))
+    links = Counter((mine[n], mine[c]) for n in mine for c in children.get(n, ()) if c in mine)
+    return classes.get(path), tuple(sorted(Counter(mine.values()).items())), tuple(sorted(links.items()))
 
 
-def _folded_runs(paths: list[str], members: dict, classes: dict) -> dict:
-    """Sibling blocks named parent.0, parent.1, ... of identical make-up: first path -> the whole run."""
+def _folded_runs(paths: list[str], members: dict, classes: dict, children: dict) -> dict:
+    """Sibling blocks named parent.0, parent.1, ... of identical structure and shapes: first path -> the run."""
     numbered = {}
     for path in paths:
         parent, _, last = path.rpartition(".")
@@ -170,18 +209,21 @@ def _folded_runs(paths: list[str], members: dict, classes: dict) -> dict:
     runs = {}
     for parent, items in numbered.items():
         items.sort()
+        signatures = [_signature(path, members, classes, children) for _, path in items]
         run = [items[0][1]]
-        for (_, previous), (_, path) in zip(items, items[1:]):
-            if _signature(path, members, classes)[1] == _signature(previous, members, classes)[1] \
-                    and classes.get(path) == classes.get(previous):
-                run.append(path)
+        for i in range(1, len(items)):
+            if signatures[i] == signatures[i - 1]:
+                run.append(items[i][1])
             else:
                 if len(run) > 1:
                     runs[run[0]] = run
-                run = [path]
+                run = [items[i][1]]
         if len(run) > 1:
             runs[run[0]] = run
     return runs
+
+
+MANY_BOXES = 400  # more boxes than a reader can follow in one figure
 
 
 def module_graph(outputs, tags: ModuleTags, *, depth: int | None = 2, fold: bool = True,
@@ -200,18 +242,20 @@ def module_graph(outputs, tags: ModuleTags, *, depth: int | None = 2, fold: bool
     >>> sorted(module_graph(loss, tags).clusters)
     ['0', '1', '2']
     """
-    outputs = output_tensors(outputs, "module_graph")
-    instance(tags, ModuleTags, "module_graph", "module_tags")
-    if depth is not None and depth < 1:
-        raise ValueError(f"depth counts levels of modules and must be at least 1, not {depth}")
+    outputs, tags, depth = _door(outputs, tags, depth, "module_graph")
+    fold = flag(fold, "fold", "module_graph")
+    title = text(title, "title", "module_graph")
     walk = _Walk().visit([t.grad_fn for t in outputs])
+    children_of = {}
+    for parent, child in walk.edges:
+        children_of.setdefault(parent, []).append(child)
     saved = _saved_bytes_by_node(walk.order)
     full = {n: tags.module_of(n) for n in walk.order}
     members: dict = {}
     for node in walk.order:
         members.setdefault(full[node], []).append(node)
     modules = sorted({p for p in full.values() if p} | {a for p in full.values() if p for a in _ancestors(p)})
-    runs = _folded_runs(modules, members, tags.classes) if fold else {}
+    runs = _folded_runs(modules, members, tags.classes, children_of) if fold else {}
     first_of = {other: first for first, run in runs.items() for other in run[1:]}
 
     def shown(path: str | None) -> str | None:
@@ -258,18 +302,32 @@ def module_graph(outputs, tags: ModuleTags, *, depth: int | None = 2, fold: bool
     for node in stand_in:
         box_of[node] = box_of[stand_in[node]]
 
+    under = {}  # module path -> the nodes made under it (its own and its submodules')
+    for node in walk.order:
+        if full[node]:
+            for p in [*_ancestors(full[node]), full[node]]:
+                under.setdefault(p, []).append(node)
+
     def held(path: str) -> tuple[int, int]:
         """(backward nodes, saved bytes) under ``path``, every block of its folded run counted."""
-        paths = runs.get(path, [path])
-        nodes = [n for n in walk.order if full[n] and any(full[n] == p or full[n].startswith(p + ".") for p in paths)]
+        nodes = [n for p in runs.get(path, [path]) for n in under.get(p, [])]
         return len(nodes), sum(saved[n] for n in nodes)
+
+    def ran(path: str) -> tuple[str, str]:
+        """(the "x N" of a folded run, or "", and what else to say of its runs) for a module drawn."""
+        run = runs.get(path, [path])
+        times = [tags.runs(p, under.get(p, [])) for p in run]
+        if len(run) > 1:
+            more = "" if sum(times) == len(run) else f", {len(run)} blocks run {sum(times)} times"
+            return f" x {sum(times)}", more
+        return "", f", ran {times[0]} times" if times[0] > 1 else ""
 
     for box in sorted({b.removeprefix("module_") for b in box_of.values() if b.startswith("module_")}):
         count, size = held(box)
         run = runs.get(box, [box])
         name = box.rpartition(".")[2] if len(run) == 1 else f"{run[0]} to {run[-1]}"
-        fold = f" x {len(run)}" if len(run) > 1 else ""
-        fig.node(f"module_{box}", label_text(f"{name} ({tags.classes.get(box, '?')}){fold}",
+        times, more = ran(box)
+        fig.node(f"module_{box}", label_text(f"{name} ({tags.classes.get(box, '?')}){times}{more}",
                                              f"{count} backward nodes", f"saves {_size(size)}"),
                  fillcolor=FILL["function"], style="filled")
 
@@ -284,7 +342,8 @@ def module_graph(outputs, tags: ModuleTags, *, depth: int | None = 2, fold: bool
             run = runs.get(child, [child])
             kind = tags.classes.get(child, "?")
             count, size = held(child)
-            label = f"{child} ({kind})" if len(run) == 1 else f"{run[0]} to {run[-1]} ({kind}) x {len(run)}"
+            times, more = ran(child)
+            label = (f"{child} ({kind})" if len(run) == 1 else f"{run[0]} to {run[-1]} ({kind})") + times + more
             label += f"\n{count} backward nodes, saves {_size(size)}"
             sub = graphviz.Digraph(name=f"cluster_{child}")
             sub.attr(label=label, style="rounded,dashed", color=LINE, fontcolor=LINE, labeljust="l")
@@ -308,20 +367,40 @@ def module_graph(outputs, tags: ModuleTags, *, depth: int | None = 2, fold: bool
     if any(b.startswith("module_") for b in box_of.values()):
         fig.explain_line("square box", "a module drawn closed, its backward nodes counted")
     if runs:
-        fig.caption("Identical numbered blocks are drawn once: x N is how many ran.")
+        fig.caption("Identical numbered blocks (same structure, same shapes) are drawn once: "
+                    "x N is how many times they ran.")
+    model_runs = tags.runs(OUTSIDE, walk.order)
+    if model_runs > 1:
+        fig.caption(f"The model ran {model_runs} times to make this graph: its runs' nodes are drawn together.")
+    if depth is None and len(fig._nodes) > MANY_BOXES:
+        warnings.warn(f"module_graph: depth=None draws {len(fig._nodes)} boxes, too many to read; "
+                      f"pass depth=2 or 3 to draw deeper modules closed", UserWarning, stacklevel=2)
     fig.caption(f"{len(walk.order)} backward nodes; saved tensors hold {_size(sum(saved.values()))} in all")
     return fig
 
 
 def module_bytes(outputs, tags: ModuleTags, *, depth: int | None = 1) -> ModuleBytes:
     """Bytes held by saved tensors, per module path opened to ``depth`` ("" for nodes of no module)."""
-    outputs = output_tensors(outputs, "module_bytes")
+    outputs, tags, depth = _door(outputs, tags, depth, "module_bytes")
     walk = _Walk().visit([t.grad_fn for t in outputs])
     saved = _saved_bytes_by_node(walk.order)
     by_module = Counter()
     for node in walk.order:
         by_module[_shown_path(tags.module_of(node), depth) or OUTSIDE] += saved[node]
     return ModuleBytes(dict(by_module), sum(saved.values()))
+
+
+def _door(outputs, tags, depth, who: str):
+    """The checks module_graph and module_bytes share: outputs with a graph, tags, depth."""
+    outputs = output_tensors(outputs, who)
+    instance(tags, ModuleTags, who, "module_tags")
+    depth = whole(depth, "depth", who, least=1, meaning="counts levels of modules", none="open every level")
+    if all(t.grad_fn is None for t in outputs):
+        why = ("made while grad was off (torch.no_grad(), torch.inference_mode()) or from tensors that do not "
+               "require grad" if not any(t.requires_grad for t in outputs) else "leaves, which have no grad_fn")
+        raise ValueError(f"{who}: no backward graph behind the outputs: they were {why}; "
+                         f"run the model with grad enabled inside module_tags")
+    return outputs, tags, depth
 
 
 def _ancestors(path: str) -> list[str]:

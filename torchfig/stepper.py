@@ -15,7 +15,7 @@ import base64
 from html import escape
 
 from .figure import to_svg
-from .inputs import instance
+from .inputs import instance, reader_names
 from .trace import BackwardTrace, backward_steps, describe
 
 
@@ -36,6 +36,7 @@ class BackwardStepper:
 
     def __init__(self, trace: BackwardTrace, names: dict | None = None):
         instance(trace, BackwardTrace, "BackwardStepper", "watch_backward")
+        reader_names(names, "BackwardStepper")
         if not trace.steps:
             raise ValueError("BackwardStepper needs a trace of a backward that ran: call backward() inside the block")
         self.figures = backward_steps(trace, names)

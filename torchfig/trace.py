@@ -16,7 +16,7 @@ import torch
 from .describe import Names, format_values, shape_text, tensor_lines
 from .figure import FILL, Figure, label_text
 from .graph import _Walk, saved_tensor_state
-from .inputs import instance, output_tensors
+from .inputs import instance, output_tensors, reader_names, text, whole
 
 SMALL = 6  # tensors with at most this many elements are shown by value; larger ones by shape and norm
 
@@ -105,7 +105,10 @@ def backward_figure(trace: BackwardTrace, names: dict | None = None, *, upto: in
     the gradient that flowed along it. ``upto=k`` draws the moment after step k: later nodes
     dashed and unlabelled, step k outlined."""
     instance(trace, BackwardTrace, "backward_figure", "watch_backward")
-    if upto is not None and not 1 <= upto <= len(trace.steps):
+    reader_names(names, "backward_figure")
+    title = text(title, "title", "backward_figure")
+    upto = whole(upto, "upto", "backward_figure", least=1, meaning="is a step number", none="every step")
+    if upto is not None and upto > len(trace.steps):
         raise ValueError(f"upto is a step number from 1 to {len(trace.steps)}, not {upto}")
     name_of = Names(names)
     last = len(trace.steps) if upto is None else upto
@@ -171,6 +174,7 @@ def backward_figure(trace: BackwardTrace, names: dict | None = None, *, upto: in
 def backward_steps(trace: BackwardTrace, names: dict | None = None) -> list[Figure]:
     """One figure per step, for following backward node by node."""
     instance(trace, BackwardTrace, "backward_steps", "watch_backward")
+    reader_names(names, "backward_steps")
     return [backward_figure(trace, names, upto=k) for k in range(1, len(trace.steps) + 1)]
 
 
