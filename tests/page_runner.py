@@ -275,21 +275,27 @@ def missing_api(error: str) -> str | None:
 def collected(path: Path, records: list[dict]) -> list[dict]:
     """One file's verdicts, one status each: holds; differs (what was observed); not applicable (what
     the release lacks, when the cell naming the check failed for a missing API); not reached (the cell
-    naming the check raised something else: which cell, and what)."""
+    naming the check raised something else: which cell, and what). When a cell the raising cell needs
+    raised before it, that earlier cell is the cause named."""
     shown = shown_name(path)
     mine = [r for r in records if r.get("file") == shown]
     failed = {r["line"]: r["cell_error"] for r in mine if "cell_error" in r}
     seen = {(r["line"], r["id"]) for r in mine if "id" in r}
     verdicts = [{**r, "status": "differs" if r["status"] == "fails" else r["status"]} for r in mine if "id" in r]
-    for cell in cells_of(path):
+    cells = cells_of(path)
+    for index, cell in enumerate(cells):
         if cell.line not in failed:
             continue
-        lacking = missing_api(failed[cell.line])
+        # the nearest earlier cell it needs that raised (an earlier one may have bound what it needs first)
+        earlier = [cells[i].line for i in cells_needed(cells, index)[:-1] if cells[i].line in failed]
+        cause = earlier[-1] if earlier else cell.line
+        lacking = missing_api(failed[cause])
+        where = "its cell" if cause == cell.line else "a cell it needs"
         for check_id in named_checks(cell.source):
             if (cell.line, check_id) not in seen:
                 verdicts.append({"file": shown, "line": cell.line, "id": check_id} | (
                     {"status": "not applicable", "observed": lacking} if lacking else
-                    {"status": "not reached", "observed": f"its cell (line {cell.line}) raised {failed[cell.line]}"}))
+                    {"status": "not reached", "observed": f"{where} (line {cause}) raised {failed[cause]}"}))
     return sorted(verdicts, key=lambda v: v["line"])
 
 

@@ -64,7 +64,7 @@ def numpy_for(release: str) -> str:
 def _pin(name: str) -> str:
     for line in (ROOT / "requirements.txt").read_text().splitlines():
         if line.startswith(f"{name}=="):
-            return line.split("==")[1].strip()
+            return line.split("==")[1].split("#")[0].strip()
     raise KeyError(name)
 
 
@@ -82,10 +82,8 @@ def environment(release: str, home: Path, numpy: str | None = None) -> tuple[str
     subprocess.run([sys.executable, "-m", "venv", str(home)], check=True)
     python = str(home / "bin" / "python")
     packages = [f"torch=={release}", f"numpy=={numpy or numpy_for(release)}", f"matplotlib=={_pin('matplotlib')}",
-                f"graphviz=={_pin('graphviz')}",
+                f"graphviz=={_pin('graphviz')}", f"transformers=={_pin('transformers')}",  # example 11's GPT-2
                 f"ipython=={metadata.version('ipython')}"]  # pages display Markdown through IPython
-    # transformers is left out: its requirements would pull in another torch. Example 11's
-    # checks are recorded as not applicable on every release but the one built with.
     subprocess.run([python, "-m", "pip", "install", "-q", "--no-cache-dir", "--disable-pip-version-check",
                     *packages], check=True)
     return python, size_gb(home)

@@ -342,6 +342,23 @@ def test_a_cell_that_fails_for_a_missing_api_makes_its_checks_not_applicable(tmp
     assert verdicts[1]["observed"] == "torch.no_such_function does not exist in this release"
 
 
+
+def test_a_check_whose_cell_fails_because_an_earlier_cell_failed_names_the_earlier_cell(tmp_path):
+    """The NameError of a later cell is an echo: the status comes from the cell that defines the name."""
+    page = tmp_path / "page.md"
+    page.write_text("---\nfile_format: mystnb\nkernelspec:\n  name: python3\n---\n\n# Page\n\n"
+                    "```{code-cell} python\nimport torch\nfrom torchfig import check\n"
+                    "made = torch.no_such_function()\n```\n\n"
+                    "```{code-cell} python\nbroken = [][0]\n```\n\n"
+                    "```{code-cell} python\ncheck('uses-made', made is not None)\n```\n\n"
+                    "```{code-cell} python\ncheck('uses-broken', broken == 1)\n```\n")
+    records = tmp_path / "checks.jsonl"
+    assert page_runner.run(page, collect=records).returncode == 0
+    verdicts = page_runner.collected(page, [json.loads(line) for line in records.read_text().splitlines()])
+    assert [(v["id"], v["status"], v["observed"]) for v in verdicts] == [
+        ("uses-made", "not applicable", "torch.no_such_function does not exist in this release"),
+        ("uses-broken", "not reached", "a cell it needs (line 16) raised IndexError: list index out of range")]
+
 CASCADE = """---
 file_format: mystnb
 kernelspec:
