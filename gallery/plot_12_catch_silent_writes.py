@@ -23,7 +23,7 @@ the gallery's front page for the wheel).
 import numpy as np
 import torch
 import torchfig
-from torchfig import caught, check, check_raises
+from torchfig import caught, check, check_cases, check_raises
 
 torch.manual_seed(0)
 batch, labels = torch.randn(16, 4), torch.randint(0, 3, (16,))
@@ -93,11 +93,16 @@ check(
 # ----------------------
 # The forward pass runs inside ``detect_silent_writes``; backward checks
 # every saved tensor before it is used.
+def watched_loss(model, log):
+    """The step's loss, its forward pass run inside the detector, logged by ``log``."""
+    with torchfig.detect_silent_writes():
+        hidden = model[1](model[0](batch))
+        log(hidden, [])
+        return torch.nn.functional.cross_entropy(model[2](hidden), labels)
+
+
 model = make_model()
-with torchfig.detect_silent_writes():
-    hidden = model[1](model[0](batch))
-    log_activations(hidden, [])
-    loss = torch.nn.functional.cross_entropy(model[2](hidden), labels)
+loss = watched_loss(model, log_activations)
 with caught() as watched:
     loss.backward()
 check_raises(
@@ -112,6 +117,33 @@ check(
 )
 
 # %%
+# A torch write is left to backward's own check
+# ---------------------------------------------
+# The same centring written in torch moves the version counter, which the
+# detached tensor shares with ``hidden``. Backward's own check stops it,
+# and the detector passes that error on unchanged.
+def log_in_torch(hidden, logged):
+    values = hidden.detach()
+    values -= values.mean()  # a torch write: the version counter moves
+    logged.append(values)
+
+
+with caught() as torch_write:
+    watched_loss(make_model(), log_in_torch).backward()
+check_cases(
+    "torch-write-left-to-backward",
+    {
+        "backward's own in-place error": isinstance(torch_write.error, RuntimeError)
+        and "modified by an inplace operation" in str(torch_write.error),
+        "not a SilentWriteError": not isinstance(
+            torch_write.error, torchfig.SilentWriteError
+        ),
+    },
+    sentence="written in torch, the centring is stopped by backward's own in-place "
+    "error, not by the detector",
+)
+
+# %%
 # A clean step passes, with the same gradients
 # --------------------------------------------
 # The fix is to centre a copy of the values. Watched, the step then runs
@@ -123,11 +155,7 @@ def log_a_copy(hidden, logged):
 
 
 model = make_model()
-with torchfig.detect_silent_writes():
-    hidden = model[1](model[0](batch))
-    log_a_copy(hidden, [])
-    loss = torch.nn.functional.cross_entropy(model[2](hidden), labels)
-loss.backward()
+watched_loss(model, log_a_copy).backward()
 same_as_unlogged = np.allclose(model[0].weight.grad.numpy(), right.numpy())
 check(
     "clean-step-passes",

@@ -98,6 +98,28 @@ check_cases(
 )
 
 # %%
+# Five notes, four tensors
+# ------------------------
+# The figure draws a note for each tensor a node saved; ``graph_memory``
+# counts each saved tensor once. The ReLU's output is saved by two nodes:
+# by ``ReluBackward0`` as its result, and by the last ``AddmmBackward0`` as
+# ``mat1``.
+saved_notes = [n.label for n in before.drawn_nodes() if n.kind == "saved"]
+saved_tensors = torchfig.graph_memory(loss).saved_tensors
+last_addmm = loss.grad_fn.next_functions[0][0].next_functions[0][0]
+relu = next(
+    n for n, _ in last_addmm.next_functions if n and n.name() == "ReluBackward0"
+)
+same = relu._saved_result.data_ptr() == last_addmm._saved_mat1.data_ptr()
+print(f"{len(saved_notes)} notes, {saved_tensors} tensors; relu result is mat1: {same}")
+check(
+    "mlp-relu-output-saved-twice",
+    len(saved_notes) == saved_tensors + 1 and same,
+    sentence="the figure has one saved note more than graph_memory has tensors: "
+    "ReluBackward0's result and the last AddmmBackward0's mat1 are the same memory",
+)
+
+# %%
 # After backward
 # --------------
 saved_before = torchfig.graph_memory(loss).saved_tensors
