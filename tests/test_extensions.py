@@ -177,7 +177,7 @@ def test_one_of_the_alternatives_is_checked_and_the_others_say_so(built):
     assert app.warning.getvalue() == ""
     html = page(app, "paragraphs")
     assert html.find(id="shares").find_next_sibling("a", class_="claim-mark") is not None
-    assert "not-made" in html.find(id="copies")["class"] and "not so with the versions" in html.select_one(".alternatives").get_text()
+    assert "not-made" in html.find(id="copies")["class"] and "for other versions: not checked" in html.select_one(".alternatives").get_text()
     none_checked = notebook(nbformat.v4.new_markdown_cell(
         "# Paragraphs\n\n:::{alternatives}\n- [It copies]{.checked #copies}\n- [It shares]{.checked #shares}\n:::"))
     assert "needs exactly one checked sentence" in warnings_of(built(**{"paragraphs.ipynb": none_checked}))

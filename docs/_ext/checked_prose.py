@@ -311,7 +311,7 @@ def _mark_alternatives(app, doctree, unchecked: set) -> None:
             if span in unchecked:
                 span["classes"].append("not-made")
                 span.parent.insert(span.parent.index(span) + 1, nodes.emphasis(
-                    "", " (not so with the versions this page was built with)", classes=["not-made-note"]))
+                    "", " (for other versions: not checked in this build)", classes=["not-made-note"]))
 
 
 def _is_verdict(output) -> bool:
