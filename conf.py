@@ -13,8 +13,8 @@ from pathlib import Path
 ROOT = Path(__file__).parent.resolve()
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))  # Sphinx-only helpers, named by dotted string below
 
-from api_links import intersphinx_mapping as stored_inventories  # noqa: E402
-from buildenv import execution_cache_path  # noqa: E402
+from api_links import intersphinx_mapping as stored_inventories
+from buildenv import execution_cache_path
 
 # -- Project -------------------------------------------------------------
 # https://www.sphinx-doc.org/en/master/usage/configuration.html#project-information

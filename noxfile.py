@@ -44,7 +44,7 @@ def install(session, torch=None):
     """requirements.txt, with another torch pin when one is given, the figure library and the Sphinx helpers."""
     requirements = Path("requirements.txt").read_text()
     if torch:
-        requirements = re.sub(r"^torch==\S+", f"torch=={torch}", requirements, flags=re.M)
+        requirements = re.sub(r"^torch==\S+", f"torch=={torch}", requirements, flags=re.MULTILINE)
     pinned = Path(session.create_tmp()) / "requirements.txt"
     pinned.write_text(requirements)
     session.install("-r", str(pinned))

@@ -19,7 +19,6 @@ runs with the ``aot_eager`` backend, which needs no C++ compiler.
 # release that runs the script, and its sentence names it.
 import numpy as np
 import torch
-
 import torchfig
 from torchfig import caught, check, check_close, check_raises
 

@@ -20,9 +20,8 @@ published by this site (see the gallery's front page for the wheel).
 # Inside ``torchfig.module_tags``, the backward nodes made are tagged with
 # the module that was running; the checks below read the tags back.
 import torch
-import transformers
-
 import torchfig
+import transformers
 from torchfig import check, check_cases
 
 torch.manual_seed(0)

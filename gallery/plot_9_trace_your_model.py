@@ -16,7 +16,6 @@ the gallery's front page for the wheel).
 # A small model and its loss
 # --------------------------
 import torch
-
 import torchfig
 from torchfig import check, check_cases
 

@@ -38,7 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-from cells import FAILED_CHECK, source_spans  # noqa: E402
+from cells import FAILED_CHECK, source_spans
 
 CHECK_CALL = re.compile(r"""\bcheck(?:_\w+)?\(\s*["']([a-z0-9-]+)["']""")  # the id a check call names
 
@@ -60,7 +60,7 @@ def page_cells(page: Path) -> list[Cell]:
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "code":
             continue
-        options = len(re.findall(r"^:\w[\w-]*:", _after_fence(page, fences[index]), flags=re.M))
+        options = len(re.findall(r"^:\w[\w-]*:", _after_fence(page, fences[index]), flags=re.MULTILINE))
         cells.append(Cell(cell.source, fences[index] + 1 + options,
                           "raises-exception" in cell.metadata.get("tags", [])))
     return cells
@@ -190,7 +190,7 @@ def _drive(files: list[dict], paths, *, python, env, collect, timeout) -> subpro
         child["PYTHONPATH"] = os.pathsep.join(filter(None, [child.get("PYTHONPATH"), str(ROOT)]))
         if collect is not None:
             child["TORCHFIG_COLLECT"] = str(collect)
-        result = subprocess.run([python, "-c", DRIVER, str(spec)], env=child, capture_output=True, text=True,
+        result = subprocess.run([python, "-c", DRIVER, str(spec)], env=child, check=False, capture_output=True, text=True,
                                 timeout=timeout)
     result.stderr = with_sentences(result.stderr, paths)
     return result

@@ -43,8 +43,8 @@ from importlib import metadata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import page_runner  # noqa: E402
-from site_pages import examples, explanation_pages  # noqa: E402
+import page_runner
+from site_pages import examples, explanation_pages
 
 ROOT = page_runner.ROOT
 LEDGER = ROOT / "docs" / "_data" / "ledger.json"
@@ -205,7 +205,7 @@ def gpu_column() -> dict:
     if not torch.cuda.is_available():
         sys.exit("--device cuda needs a GPU and a CUDA build of torch; torch.cuda.is_available() is False here")
     smi = shutil.which("nvidia-smi")
-    driver = subprocess.run([smi, "--query-gpu=driver_version", "--format=csv,noheader"], capture_output=True,
+    driver = subprocess.run([smi, "--query-gpu=driver_version", "--format=csv,noheader"], check=False, capture_output=True,
                             text=True).stdout.split("\n")[0].strip() if smi else "unknown"
     found = {"device": torch.cuda.get_device_name(0), "driver": driver or "unknown",
              "torch": installed_release(), "date": datetime.date.today().isoformat()}

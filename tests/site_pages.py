@@ -18,7 +18,7 @@ NOTEBOOK_PAGE = "---\nfile_format: mystnb"
 def _toctree_entries(index: Path) -> list[str]:
     text = index.read_text(encoding="utf-8")
     entries = []
-    for block in re.findall(r"^```\{toctree\}\n(.*?)^```", text, flags=re.S | re.M):
+    for block in re.findall(r"^```\{toctree\}\n(.*?)^```", text, flags=re.DOTALL | re.MULTILINE):
         entries += [line.strip() for line in block.splitlines() if line.strip() and not line.startswith(":")]
     return entries
 

@@ -46,7 +46,7 @@ def build_env(extra_env: dict | None = None) -> dict:
 
 def build(site: Path, extra_env: dict | None = None) -> subprocess.CompletedProcess:
     """Build ``site`` quietly; returns the finished process."""
-    return subprocess.run(build_command(site, "-q"), cwd=site, env=build_env(extra_env), capture_output=True, text=True)
+    return subprocess.run(build_command(site, "-q"), cwd=site, env=build_env(extra_env), check=False, capture_output=True, text=True)
 
 
 # What Sphinx prints when an extension crashes, instead of a build error

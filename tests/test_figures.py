@@ -15,7 +15,7 @@ from torchfig.figure import GraphvizNotFound
 def labels(figure) -> dict[str, str]:
     """node id -> label text, from the DOT source."""
     found = {}
-    for node_id, attrs in re.findall(r"^\t(\w+) \[(.*)\]$", figure.source, flags=re.M):
+    for node_id, attrs in re.findall(r"^\t(\w+) \[(.*)\]$", figure.source, flags=re.MULTILINE):
         if node_id in ("graph", "node", "edge"):  # default attributes, not nodes
             continue
         label = re.search(r'label="((?:[^"\\]|\\.)*)"|label=([^\s"]+)', attrs)
@@ -25,7 +25,7 @@ def labels(figure) -> dict[str, str]:
 
 
 def edges(figure) -> set[tuple[str, str]]:
-    return set(re.findall(r"^\t(\w+) -> (\w+)", figure.source, flags=re.M))
+    return set(re.findall(r"^\t(\w+) -> (\w+)", figure.source, flags=re.MULTILINE))
 
 
 def edges_by_label(figure) -> set[tuple[str, str]]:
@@ -68,7 +68,7 @@ def test_detach_cut_leaves_no_edge_back():
         d = y.detach()
     flow = torchfig.data_flow(rec, names={"x": x, "y": y, "d": d})
     assert 'label="not recorded"' in flow.source
-    cut_edges = re.findall(r"^\t(\w+) -> (\w+) \[label=\"not recorded\"", flow.source, flags=re.M)
+    cut_edges = re.findall(r"^\t(\w+) -> (\w+) \[label=\"not recorded\"", flow.source, flags=re.MULTILINE)
     assert [labels(flow)[target].splitlines()[0] for _, target in cut_edges] == ["d"]
 
 

@@ -128,6 +128,5 @@ def test_a_loss_made_without_grad_says_why_there_is_no_graph(who):
 
 def test_module_tags_on_a_compiled_model_warns_that_it_records_the_eager_graph():
     compiled = torch.compile(torch.nn.Linear(2, 1), backend="eager")
-    with pytest.warns(UserWarning, match="runs eagerly"):
-        with torchfig.module_tags(compiled):
-            pass
+    with pytest.warns(UserWarning, match="runs eagerly"), torchfig.module_tags(compiled):
+        pass

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
 from myst_nb.core.read import read_myst_markdown_notebook
 
 from site_pages import examples, explanation_pages
@@ -71,4 +70,4 @@ def test_the_messages_page_shows_them_from_execution(built_site):
     shown = [m for m in MESSAGES if m in " ".join(printed.split())]
     assert len(shown) >= 10, f"only {len(shown)} messages in executed output: missing {set(MESSAGES) - set(shown)}"
     headings = " ".join(h.get_text() for h in html.select("h2, h3"))
-    assert re.search(r"backward through the graph", headings, re.I), "headings do not carry the messages' words"
+    assert re.search(r"backward through the graph", headings, re.IGNORECASE), "headings do not carry the messages' words"

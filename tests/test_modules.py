@@ -28,7 +28,7 @@ def test_every_parameters_accumulate_grad_sits_in_its_own_modules_cluster():
     fig = module_graph(loss, tags, depth=None, fold=False)
     owners = {name.rsplit(".", 1)[0] for name, _ in model.named_parameters()}
     for path in owners:
-        label, boxes = fig.clusters[path]
+        _label, boxes = fig.clusters[path]
         assert any(box.startswith("AccumulateGrad") for box in boxes), f"{path}: its parameters' nodes are elsewhere"
     assert all(tags.module_of(n) in owners for n in tags.made_by if type(n).__name__ == "AccumulateGrad")
 
@@ -65,9 +65,8 @@ def test_bad_inputs_get_a_clear_error(bad):
     _, tags = tagged(torch.nn.Linear(2, 1), torch.ones(1, 2))
     with pytest.raises((TypeError, ValueError)):
         bad(tags)
-    with pytest.raises(TypeError, match="takes a Module"):
-        with module_tags("model"):
-            pass
+    with pytest.raises(TypeError, match="takes a Module"), module_tags("model"):
+        pass
 
 
 def stages(widths) -> torch.nn.Module:

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 API = re.compile(r"\{api\}`[^`]+`|`[^`]*(?:\(|torch|np\.|numpy|\.grad|grad_fn|_version|requires_grad)[^`]*`"
                  r"|\b(?:torch|np|numpy)\.\w+")
 VERB = re.compile(r"\b(?:returns?|copies|copy|shares?|raises?|refuses?|works?|keeps?|frees?|records?|saves?"
-                  r"|warns?|fails?|moves?|gives?|holds?)\b", re.I)
+                  r"|warns?|fails?|moves?|gives?|holds?)\b", re.IGNORECASE)
 CODE = re.compile(r"`[^`]*`")  # a verb inside code, such as `.copy()`, is a name, not a statement
 DOCUMENTED = "(from PyTorch's documentation"  # how a script's text marks a sentence it did not execute
 EXEMPTIONS = ROOT / "tests" / "prose_exemptions.txt"
@@ -66,10 +66,10 @@ def page_text(page: Path) -> str:
     notebook = read_myst_markdown_notebook(page.read_text())
     text = "\n\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
     text = SOURCE_SPAN.sub("(a checked sentence)", text)
-    text = re.sub(r"^:::\{documented\}.*?^:::$", "", text, flags=re.S | re.M)
-    text = re.sub(r"^:::\{admonition\} What you will learn.*?^:::$", "", text, flags=re.S | re.M)  # an agenda
-    text = re.sub(r"^```.*?^```$", "", text, flags=re.S | re.M)
-    text = re.sub(r"^---$.*?^---$", "", text, flags=re.S | re.M)
+    text = re.sub(r"^:::\{documented\}.*?^:::$", "", text, flags=re.DOTALL | re.MULTILINE)
+    text = re.sub(r"^:::\{admonition\} What you will learn.*?^:::$", "", text, flags=re.DOTALL | re.MULTILINE)  # an agenda
+    text = re.sub(r"^```.*?^```$", "", text, flags=re.DOTALL | re.MULTILINE)
+    text = re.sub(r"^---$.*?^---$", "", text, flags=re.DOTALL | re.MULTILINE)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\.md\)", "(a link to a page)", text)  # link texts are page titles
     return "\n".join(line for line in text.splitlines()
                      if not line.startswith(("#", ":::", ":")) or line.startswith(": "))
@@ -85,7 +85,7 @@ def script_text(script: Path) -> str:
                 and not after.startswith("# ---")  # a block's heading
                 and not set(line[2:].strip()) <= {"-"}]
     text = docstring + "\n\n" + "\n".join(comments)
-    return re.sub(r"^\.\. documented::.*\n(?:[ \t]+.*\n?|\n)*", "", text, flags=re.M)  # stated from documentation
+    return re.sub(r"^\.\. documented::.*\n(?:[ \t]+.*\n?|\n)*", "", text, flags=re.MULTILINE)  # stated from documentation
 
 
 def unchecked(text: str) -> list[str]:

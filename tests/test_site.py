@@ -14,10 +14,10 @@ from urllib.parse import urldefrag
 import pytest
 from bs4 import BeautifulSoup
 
-from downloads import project_of, wheel_name
-from sitebuild import ROOT, build, digests
-from site_pages import examples, explanation_pages
 from cells import source_spans
+from downloads import project_of, wheel_name
+from site_pages import examples, explanation_pages
+from sitebuild import ROOT, build, digests
 from torchfig.checks import CHECK_MARK
 
 pytestmark = pytest.mark.build

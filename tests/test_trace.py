@@ -52,7 +52,7 @@ def test_the_trace_of_the_squared_dot_product():
 def test_the_svg_is_the_same_in_every_run():
     svgs = []
     for _ in range(2):
-        x, w, y, z = squared_dot()
+        x, _w, _y, z = squared_dot()
         with torchfig.watch_backward(z) as trace:
             z.backward()
         svgs.append([to_svg(f) for f in [torchfig.backward_figure(trace, {"x": x, "z": z}),

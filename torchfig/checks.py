@@ -31,9 +31,13 @@ import re
 import sys
 import warnings
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self is 3.11+; annotations here are never evaluated
 
 MIME_TYPE = "application/vnd.torchfig.check+json"
 CHECK_MARK = "\u2714"  # heavy check mark
@@ -234,7 +238,7 @@ def _caught(result) -> caught:
     return result
 
 
-class caught:  # noqa: N801 - used as `with caught() as result:`, like contextlib's helpers
+class caught:  # lowercase: used as `with caught() as result:`, like contextlib's helpers
     """Run a block that may raise or warn; print what it raised or warned, and keep it.
 
     ``error`` is the exception the block raised (None if none); ``warnings``
@@ -246,15 +250,17 @@ class caught:  # noqa: N801 - used as `with caught() as result:`, like contextli
     def __init__(self):
         self.error: Exception | None = None
         self.warnings: list[warnings.WarningMessage] = []
-        self._recording = None
+        self._recording: warnings.catch_warnings[list[warnings.WarningMessage]] | None = None
 
-    def __enter__(self) -> caught:
+    def __enter__(self) -> Self:
         self._recording = warnings.catch_warnings(record=True)
         self.warnings = self._recording.__enter__()
         warnings.simplefilter("always")
         return self
 
     def __exit__(self, kind, error, traceback) -> bool:
+        if self._recording is None:
+            raise RuntimeError("caught: __exit__ without __enter__")
         self._recording.__exit__(None, None, None)
         for warning in self.warnings:
             print(f"{warning.category.__name__}: {warning.message}")

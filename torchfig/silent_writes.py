@@ -57,7 +57,7 @@ def _saved_tensors(node) -> list[tuple[str, torch.Tensor]]:
     return found
 
 
-class detect_silent_writes(TorchFunctionMode):  # noqa: N801 - a context manager, used like torch's own modes
+class detect_silent_writes(TorchFunctionMode):  # lowercase: a context manager, used like torch's own modes
     """Make backward raise :class:`SilentWriteError` when a tensor it saved was changed silently.
 
     Run the forward pass inside the block; backward may run inside or after it::

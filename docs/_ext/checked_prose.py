@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -55,7 +56,7 @@ MIME_TYPE = "application/vnd.torchfig.check+json"
 CHECK_MARK = "\u2714"
 ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # Words that generalise or give a reason: a ✔ sentence holding one needs a check of several cases.
-OVERREACH = re.compile(r"\b(because|so|always|never|any|every|all|harmless|only)\b", re.I)
+OVERREACH = re.compile(r"\b(because|so|always|never|any|every|all|harmless|only)\b", re.IGNORECASE)
 
 
 class check_verdict(nodes.General, nodes.Element):
@@ -95,7 +96,7 @@ class VerdictRenderer:
 
     # Never the output a builder shows: the node is joined and removed while the page is read, and a
     # page that failed before that shows the plain-text fallback.
-    mime_priority_overrides = [("*", MIME_TYPE, None)]
+    mime_priority_overrides: ClassVar = [("*", MIME_TYPE, None)]
 
     @staticmethod
     def handle_mime(renderer, data, inline):
@@ -143,7 +144,7 @@ class Documented(SphinxDirective):
 
     required_arguments = 1
     has_content = True
-    option_spec = {
+    option_spec: ClassVar = {
         "source": directives.unchanged,  # the link text: which documentation
         "checked-on-gpu": directives.unchanged,  # a check id the ledger's GPU column may hold (ledger.py)
     }

@@ -29,8 +29,8 @@ from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from buildenv import supported_releases, versions
 import checked_prose
+from buildenv import supported_releases, versions
 from checked_prose import checked_ids, reading_order
 
 logger = logging.getLogger(__name__)

@@ -47,16 +47,16 @@ def plain_markdown(text: str, site: str, link_api) -> str:
     text = re.sub(r"\{doc\}`([^`<]+?)\s*<([^>]+)>`", lambda m: f"[{m[1]}]({_page_url(site, m[2])})", text)
     text = re.sub(r"\{doc\}`([^`]+)`", lambda m: f"[{m[1]}]({_page_url(site, m[1])})", text)
     text = re.sub(r"\]\((?!https?:)([\w-]+\.md(?:#[\w-]+)?)\)", lambda m: f"]({_page_url(site, m[1])})", text)
-    text = re.sub(r"^:::\{admonition\} (.+)$", r"**\1**", text, flags=re.M)
+    text = re.sub(r"^:::\{admonition\} (.+)$", r"**\1**", text, flags=re.MULTILINE)
     text = re.sub(r"^:::\{documented\} (\S+)\n(?::source: (.+)\n)?((?:.+\n?)*?)^:::$",
                   lambda m: f"{m[3].rstrip()} (from {m[2] or 'PyTorch' + chr(39) + 's documentation'}: {m[1]})",
-                  text, flags=re.M)
+                  text, flags=re.MULTILINE)
     text = re.sub(r"^:::\{release-ranges\}.*$", f"(By release: see [Which releases]({site}releases.html).)",
-                  text, flags=re.M)
+                  text, flags=re.MULTILINE)
     text = re.sub(r"^:::\{alternatives\}.*$",
                   "Which of these holds depends on the versions installed; the check below tests that one:",
-                  text, flags=re.M)
-    return re.sub(r"^:::$", "", text, flags=re.M)
+                  text, flags=re.MULTILINE)
+    return re.sub(r"^:::$", "", text, flags=re.MULTILINE)
 
 
 def page_notebook(source: Path, title: str, page_url: str, site: str, link_api):

@@ -93,7 +93,7 @@ def main() -> int:
         figure = torchfig.autograd_graph(output, **options) if options is not None else traced(output)
         torchfig.to_svg(figure)
         seconds = time.perf_counter() - start
-        drawn = len(re.findall(r"^\t(?!graph |node |edge )\w+ \[", figure.source, flags=re.M))  # boxes drawn
+        drawn = len(re.findall(r"^\t(?!graph |node |edge )\w+ \[", figure.source, flags=re.MULTILINE))  # boxes drawn
         print(f"{name:32} {nodes:6d} {drawn:6d} {seconds:8.2f}")
         if seconds > TARGET_SECONDS:
             slow.append(name)

@@ -26,8 +26,8 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TARGETS = {"performance": 0.98, "accessibility": 1.0, "best-practices": 1.0, "seo": 1.0}
 TEXT_PAGE_BUDGET = 200 * 1024
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/: the one list of pages
-from chromium import chromium_path  # noqa: E402
-from site_pages import explanation_pages  # noqa: E402
+from chromium import chromium_path
+from site_pages import explanation_pages
 
 EXPLANATIONS = tuple(page for page in explanation_pages() if page != "index")
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/: the build helper
 
-from sitebuild import build, copy_site, digests  # noqa: E402
+from sitebuild import build, copy_site, digests
 
 LENGTHS = (0, 100, 160, 220)  # minimum extra path lengths, cycled
 
