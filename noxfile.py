@@ -49,10 +49,13 @@ def install(session, torch=None):
     pinned.write_text(requirements)
     session.install("-r", str(pinned))
     session.install("-e", ".", "--no-deps")  # the figure library, as pages import it
-    session.install("-e", "docs/_ext", "--no-deps")  # the Sphinx helpers: myst-nb finds the verdict renderer by entry point
+    # the Sphinx helpers: myst-nb finds the verdict renderer by entry point
+    session.install("-e", "docs/_ext", "--no-deps")
 
 
 def sphinx_build(out=OUT):
+    # Flags and their values in pairs, each with its reason.
+    # fmt: off
     return [
         "sphinx-build",
         "-c", ".",  # conf.py sits at the root ...
@@ -61,6 +64,7 @@ def sphinx_build(out=OUT):
         *SITE["build"]["flags"],  # strict: see pyproject.toml
         "-q",  # print only warnings and errors
     ]
+    # fmt: on
 
 
 def clean_build(session):
@@ -83,6 +87,8 @@ def serve(session):
     """Live preview on http://127.0.0.1:8000; re-executes only what changed."""
     require_dot(session)
     install(session)
+    # Flags and their values in pairs.
+    # fmt: off
     session.run(
         "sphinx-autobuild", *sphinx_build()[1:],
         "--host", "127.0.0.1", "--port", "8000",
@@ -90,13 +96,15 @@ def serve(session):
         *(arg for folder in SITE["build"]["generated"] for arg in ("--ignore", f"{folder}/*")),  # the build's own
         env=BUILD_ENV,
     )
+    # fmt: on
 
 
 def install_node_tools(session, *packages) -> Path:
     """npm packages into the session's own folder; returns its node_modules."""
     prefix = Path(session.virtualenv.location) / "node"
-    session.run("npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(prefix), *packages,
-                external=True)
+    session.run(
+        "npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(prefix), *packages, external=True
+    )
     return prefix / "node_modules"
 
 

@@ -101,7 +101,10 @@ with torchfig.detect_silent_writes():
 with caught() as watched:
     loss.backward()
 check_raises(
-    "detector-names-the-node", watched, torchfig.SilentWriteError, r"Backward0 saved",
+    "detector-names-the-node",
+    watched,
+    torchfig.SilentWriteError,
+    r"Backward0 saved",
     sentence="watched, backward raised SilentWriteError naming the node whose saved "
     "tensor changed",
 )
@@ -110,6 +113,7 @@ check(
     model[0].weight.grad is None,
     sentence="and no gradient was written",
 )
+
 
 # %%
 # A clean step passes, with the same gradients

@@ -60,8 +60,10 @@ check_cases(
 ran = [id(step.node) for step in trace.steps]
 check_cases(
     "each-node-ran-once",
-    {type(node).__name__ + f" #{n}": ran.count(id(node)) == 1
-     for n, node in enumerate(trace.walk.order, start=1)},
+    {
+        type(node).__name__ + f" #{n}": ran.count(id(node)) == 1
+        for n, node in enumerate(trace.walk.order, start=1)
+    },
     sentence="each node behind the loss ran exactly once",
 )
 

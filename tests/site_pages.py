@@ -26,8 +26,11 @@ def _toctree_entries(index: Path) -> list[str]:
 def explanation_pages(root: Path = ROOT) -> list[str]:
     docs = root / "docs"
     pages = ["index", *_toctree_entries(docs / "index.md")]
-    return [p for p in pages if (docs / f"{p}.md").is_file()
-            and (docs / f"{p}.md").read_text(encoding="utf-8").startswith(NOTEBOOK_PAGE)]
+    return [
+        p
+        for p in pages
+        if (docs / f"{p}.md").is_file() and (docs / f"{p}.md").read_text(encoding="utf-8").startswith(NOTEBOOK_PAGE)
+    ]
 
 
 def examples(root: Path = ROOT) -> list[str]:

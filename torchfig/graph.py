@@ -166,10 +166,12 @@ def autograd_graph(
     outputs = output_tensors(outputs, who)
     reader_names(names, who)
     values, saved = flag(values, "values", who), flag(saved, "saved", who)
-    max_depth = whole(max_depth, "max_depth", who, least=1, meaning="counts boxes from an output",
-                      none="draw every depth")
-    collapse = whole(collapse, "collapse", who, least=2, meaning="is the shortest run drawn as one box",
-                     none="never collapse")
+    max_depth = whole(
+        max_depth, "max_depth", who, least=1, meaning="counts boxes from an output", none="draw every depth"
+    )
+    collapse = whole(
+        collapse, "collapse", who, least=2, meaning="is the shortest run drawn as one box", none="never collapse"
+    )
     title = text(title, "title", who)
     name_of = Names(names)
     title = title or "Autograd graph of " + ", ".join(name_of(t) or "the output" for t in outputs)

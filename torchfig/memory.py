@@ -96,8 +96,13 @@ def memory_figure(names: dict, *, values: bool = True, title: str | None = None)
     block_of, spans = _blocks([block_range(obj) for _, obj in objects])
 
     for b, (lo, hi) in enumerate(spans):
-        fig.node(f"block{b}", label_text(f"memory block {chr(65 + b)}", f"{hi - lo} bytes"),
-                 shape="box3d", style="filled", fillcolor=FILL["memory"])
+        fig.node(
+            f"block{b}",
+            label_text(f"memory block {chr(65 + b)}", f"{hi - lo} bytes"),
+            shape="box3d",
+            style="filled",
+            fillcolor=FILL["memory"],
+        )
     for i, (name, obj) in enumerate(objects):
         if isinstance(obj, torch.Tensor):
             lines = tensor_lines(obj, name, values=values)

@@ -67,7 +67,7 @@ class _Tagger(TorchFunctionMode):
         result = func(*args, **(kwargs or {}))
         if self.stack:
             running = tuple(zip(self.stack, self.numbers))
-            for out in (result if isinstance(result, (tuple, list)) else (result,)):
+            for out in result if isinstance(result, (tuple, list)) else (result,):
                 if isinstance(out, torch.Tensor) and out.grad_fn is not None:
                     self._tag_new(out.grad_fn, self.stack[-1], running)
         return result
@@ -99,10 +99,13 @@ def module_tags(model: torch.nn.Module):
     """
     instance(model, torch.nn.Module, "module_tags", "torch.nn")
     if type(model).__name__ == "OptimizedModule" or getattr(model, "_compiled_call_impl", None) is not None:
-        warnings.warn("module_tags: the model is compiled with torch.compile, but inside module_tags it runs "
-                      "eagerly, so the graph recorded and drawn is the eager one, not the compiled model's "
-                      "(one CompiledFunctionBackward node); draw the compiled graph with autograd_graph",
-                      UserWarning, stacklevel=3)
+        warnings.warn(
+            "module_tags: the model is compiled with torch.compile, but inside module_tags it runs "
+            "eagerly, so the graph recorded and drawn is the eager one, not the compiled model's "
+            "(one CompiledFunctionBackward node); draw the compiled graph with autograd_graph",
+            UserWarning,
+            stacklevel=3,
+        )
     tags = ModuleTags(model)
     for path, module in model.named_modules():
         tags.classes[path] = type(module).__name__
@@ -118,6 +121,7 @@ def module_tags(model: torch.nn.Module):
             tags.calls[path] += 1
             tagger.stack.append(path)
             tagger.numbers.append(tags.calls[path])
+
         return pre_hook
 
     def leave(module, args, kwargs, output):
@@ -192,7 +196,7 @@ def _signature(path: str, members: dict, classes: dict, children: dict) -> tuple
     mine = {}
     for node_path, nodes in members.items():
         if node_path and (node_path == path or node_path.startswith(path + ".")):
-            rest = node_path[len(path):]
+            rest = node_path[len(path) :]
             for n in nodes:
                 mine[n] = (rest, type(n).__name__, _node_shapes(n))
     links = Counter((mine[n], mine[c]) for n in mine for c in children.get(n, ()) if c in mine)
@@ -226,8 +230,9 @@ def _folded_runs(paths: list[str], members: dict, classes: dict, children: dict)
 MANY_BOXES = 400  # more boxes than a reader can follow in one figure
 
 
-def module_graph(outputs, tags: ModuleTags, *, depth: int | None = 2, fold: bool = True,
-                 title: str | None = None) -> Figure:
+def module_graph(
+    outputs, tags: ModuleTags, *, depth: int | None = 2, fold: bool = True, title: str | None = None
+) -> Figure:
     """The backward graph behind ``outputs`` as clusters of the modules that made its nodes.
 
     depth: modules up to this many levels deep are opened as clusters showing their nodes; a module
@@ -273,7 +278,7 @@ def module_graph(outputs, tags: ModuleTags, *, depth: int | None = 2, fold: bool
         """The closed module a path falls in, if it lies deeper than ``depth``."""
         if not path or depth is None or path.count(".") < depth:
             return None
-        return ".".join(path.split(".")[:depth + 1])
+        return ".".join(path.split(".")[: depth + 1])
 
     stand_in = {}  # node of a folded-away block -> the node at the same place in the run's first block
     for first, run in runs.items():
@@ -327,9 +332,14 @@ def module_graph(outputs, tags: ModuleTags, *, depth: int | None = 2, fold: bool
         run = runs.get(box, [box])
         name = box.rpartition(".")[2] if len(run) == 1 else f"{run[0]} to {run[-1]}"
         times, more = ran(box)
-        fig.node(f"module_{box}", label_text(f"{name} ({tags.classes.get(box, '?')}){times}{more}",
-                                             f"{count} backward nodes", f"saves {_size(size)}"),
-                 fillcolor=FILL["function"], style="filled")
+        fig.node(
+            f"module_{box}",
+            label_text(
+                f"{name} ({tags.classes.get(box, '?')}){times}{more}", f"{count} backward nodes", f"saves {_size(size)}"
+            ),
+            fillcolor=FILL["function"],
+            style="filled",
+        )
 
     def draw(path: str, graph) -> None:
         for box in inside.get(path, []):
@@ -367,14 +377,19 @@ def module_graph(outputs, tags: ModuleTags, *, depth: int | None = 2, fold: bool
     if any(b.startswith("module_") for b in box_of.values()):
         fig.explain_line("square box", "a module drawn closed, its backward nodes counted")
     if runs:
-        fig.caption("Identical numbered blocks (same structure, same shapes) are drawn once: "
-                    "x N is how many times they ran.")
+        fig.caption(
+            "Identical numbered blocks (same structure, same shapes) are drawn once: x N is how many times they ran."
+        )
     model_runs = tags.runs(OUTSIDE, walk.order)
     if model_runs > 1:
         fig.caption(f"The model ran {model_runs} times to make this graph: its runs' nodes are drawn together.")
     if depth is None and len(fig._nodes) > MANY_BOXES:
-        warnings.warn(f"module_graph: depth=None draws {len(fig._nodes)} boxes, too many to read; "
-                      f"pass depth=2 or 3 to draw deeper modules closed", UserWarning, stacklevel=2)
+        warnings.warn(
+            f"module_graph: depth=None draws {len(fig._nodes)} boxes, too many to read; "
+            f"pass depth=2 or 3 to draw deeper modules closed",
+            UserWarning,
+            stacklevel=2,
+        )
     fig.caption(f"{len(walk.order)} backward nodes; saved tensors hold {_size(sum(saved.values()))} in all")
     return fig
 
@@ -396,10 +411,15 @@ def _door(outputs, tags, depth, who: str):
     instance(tags, ModuleTags, who, "module_tags")
     depth = whole(depth, "depth", who, least=1, meaning="counts levels of modules", none="open every level")
     if all(t.grad_fn is None for t in outputs):
-        why = ("made while grad was off (torch.no_grad(), torch.inference_mode()) or from tensors that do not "
-               "require grad" if not any(t.requires_grad for t in outputs) else "leaves, which have no grad_fn")
-        raise ValueError(f"{who}: no backward graph behind the outputs: they were {why}; "
-                         f"run the model with grad enabled inside module_tags")
+        why = (
+            "made while grad was off (torch.no_grad(), torch.inference_mode()) or from tensors that do not require grad"
+            if not any(t.requires_grad for t in outputs)
+            else "leaves, which have no grad_fn"
+        )
+        raise ValueError(
+            f"{who}: no backward graph behind the outputs: they were {why}; "
+            f"run the model with grad enabled inside module_tags"
+        )
     return outputs, tags, depth
 
 
@@ -409,8 +429,12 @@ def _ancestors(path: str) -> list[str]:
 
 
 def _inside(path: str, members: dict) -> list:
-    return [n for p in sorted(members, key=lambda p: (p is None, p or "")) if p and (p == path or p.startswith(path + "."))
-            for n in members[p]]
+    return [
+        n
+        for p in sorted(members, key=lambda p: (p is None, p or ""))
+        if p and (p == path or p.startswith(path + "."))
+        for n in members[p]
+    ]
 
 
 def _draw_module_node(fig, node, node_id: str, saved: int) -> None:

@@ -92,15 +92,18 @@ def watch_backward(*outputs: torch.Tensor):
     try:
         for node in trace.walk.order:
             handles.append(node.register_prehook(lambda grads, node=node: trace._before(node, grads)))
-            handles.append(node.register_hook(lambda grad_in, grad_out, node=node: trace._after(node, grad_in, grad_out)))
+            handles.append(
+                node.register_hook(lambda grad_in, grad_out, node=node: trace._after(node, grad_in, grad_out))
+            )
         yield trace
     finally:
         for handle in handles:
             handle.remove()
 
 
-def backward_figure(trace: BackwardTrace, names: dict | None = None, *, upto: int | None = None,
-                    title: str | None = None) -> Figure:
+def backward_figure(
+    trace: BackwardTrace, names: dict | None = None, *, upto: int | None = None, title: str | None = None
+) -> Figure:
     """The backward graph with each node numbered in the order it ran and each edge labelled with
     the gradient that flowed along it. ``upto=k`` draws the moment after step k: later nodes
     dashed and unlabelled, step k outlined."""
@@ -113,8 +116,11 @@ def backward_figure(trace: BackwardTrace, names: dict | None = None, *, upto: in
     name_of = Names(names)
     last = len(trace.steps) if upto is None else upto
     if title is None:
-        title = (f"Backward, step {last} of {len(trace.steps)}: {_kind(trace.steps[last - 1].node)} ran"
-                 if upto is not None else "Backward as it ran: nodes in order, gradients on the edges")
+        title = (
+            f"Backward, step {last} of {len(trace.steps)}: {_kind(trace.steps[last - 1].node)} ran"
+            if upto is not None
+            else "Backward as it ran: nodes in order, gradients on the edges"
+        )
     fig = Figure(title)
     fig.caption("On each edge: the gradient that flowed along it.")
     fig.attr(rankdir="TB", nodesep="0.15", ranksep="0.35")
@@ -139,8 +145,12 @@ def backward_figure(trace: BackwardTrace, names: dict | None = None, *, upto: in
         header = f"{step.number}. {kind}" if done else (f"{kind} (runs later)" if step else f"{kind} (did not run)")
         # an input that does not require grad (detached, or a constant) has no edge: nothing is sent
         # to it. A leaf that requires grad has no grad_fn either, yet gets an edge to AccumulateGrad.
-        cut = [line for i, (child, _) in enumerate(fn.next_functions) if child is None and done
-               for line in (f"{_ordinal(i + 1)} input: requires_grad=False,", "no gradient sent")]
+        cut = [
+            line
+            for i, (child, _) in enumerate(fn.next_functions)
+            if child is None and done
+            for line in (f"{_ordinal(i + 1)} input: requires_grad=False,", "no gradient sent")
+        ]
         attrs = {"fillcolor": FILL["accumulate" if kind == "AccumulateGrad" else "function"]}
         if not done:
             attrs.update(style="rounded,dashed,filled", fillcolor=FILL["note"])

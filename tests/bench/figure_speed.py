@@ -63,8 +63,16 @@ def gpt2() -> torch.nn.Module:
     import transformers
 
     torch.manual_seed(0)
-    config = transformers.GPT2Config(n_layer=12, n_embd=32, n_head=2, n_positions=16, vocab_size=64,
-                                     bos_token_id=0, eos_token_id=0, attn_implementation="eager")
+    config = transformers.GPT2Config(
+        n_layer=12,
+        n_embd=32,
+        n_head=2,
+        n_positions=16,
+        vocab_size=64,
+        bos_token_id=0,
+        eos_token_id=0,
+        attn_implementation="eager",
+    )
     return transformers.GPT2LMHeadModel(config)
 
 

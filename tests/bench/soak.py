@@ -48,8 +48,10 @@ def main(builds: int) -> int:
             first = first or found
             changed = sorted(name for name in first.keys() | found.keys() if first.get(name) != found.get(name))
             differing.update(changed)
-            print(f"build {index + 1}: ok in a {len(str(site))}-character path, {len(found)} files, "
-                  f"{len(changed)} differ from the first build")
+            print(
+                f"build {index + 1}: ok in a {len(str(site))}-character path, {len(found)} files, "
+                f"{len(changed)} differ from the first build"
+            )
             shutil.rmtree(site)
     finally:
         shutil.rmtree(base, ignore_errors=True)
