@@ -186,7 +186,8 @@ def _link_shared_memory(fig, value_id, produced, recording, names) -> None:
     That is what ``torch.from_numpy`` makes, a call the mode cannot see; the
     edge says what was observed: the same memory.
     """
-    first_seen, last = {}, {}
+    first_seen: dict[int, int] = {}  # id of an object -> the first call it appeared in
+    last: dict[int, Value] = {}  # id of an object -> its last appearance
     for i, call in enumerate(recording.calls):
         for v in call.inputs + call.outputs:
             first_seen.setdefault(id(v.obj), i)

@@ -61,7 +61,9 @@ class ModuleTags:
 class _Tagger(TorchFunctionMode):
     def __init__(self, tags: ModuleTags):
         super().__init__()
-        self.tags, self.stack, self.numbers = tags, [], []
+        self.tags = tags
+        self.stack: list[str] = []  # paths of the modules running, outermost first
+        self.numbers: list[int] = []  # and which run of each module this is
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         result = func(*args, **(kwargs or {}))
@@ -205,7 +207,7 @@ def _signature(path: str, members: dict, classes: dict, children: dict) -> tuple
 
 def _folded_runs(paths: list[str], members: dict, classes: dict, children: dict) -> dict:
     """Sibling blocks named parent.0, parent.1, ... of identical structure and shapes: first path -> the run."""
-    numbered = {}
+    numbered: dict[str, list[tuple[int, str]]] = {}
     for path in paths:
         parent, _, last = path.rpartition(".")
         if last.isdigit():
@@ -251,7 +253,7 @@ def module_graph(
     fold = flag(fold, "fold", "module_graph")
     title = text(title, "title", "module_graph")
     walk = _Walk().visit([t.grad_fn for t in outputs])
-    children_of = {}
+    children_of: dict[object, list[object]] = {}
     for parent, child in walk.edges:
         children_of.setdefault(parent, []).append(child)
     saved = _saved_bytes_by_node(walk.order)
@@ -290,7 +292,8 @@ def module_graph(
     fig = Figure(title or f"Backward graph of {type(tags.model).__name__}, grouped by module")
     fig.attr(rankdir="TB", nodesep="0.15", ranksep="0.3")
     fig.clusters = {}  # shown path -> (label, labels of the boxes drawn directly inside it)
-    box_of, inside = {}, {}  # node -> id of the box it is drawn as; cluster path -> box ids directly in it
+    box_of: dict[object, str] = {}  # node -> id of the box it is drawn as
+    inside: dict[str | None, list[str]] = {}  # cluster path -> box ids directly in it
     for node in walk.order:
         if node in stand_in:
             continue
@@ -307,10 +310,11 @@ def module_graph(
     for node in stand_in:
         box_of[node] = box_of[stand_in[node]]
 
-    under = {}  # module path -> the nodes made under it (its own and its submodules')
+    under: dict[str, list[object]] = {}  # module path -> the nodes made under it (its own and its submodules')
     for node in walk.order:
-        if full[node]:
-            for p in [*_ancestors(full[node]), full[node]]:
+        path = full[node]
+        if path:
+            for p in [*_ancestors(path), path]:
                 under.setdefault(p, []).append(node)
 
     def held(path: str) -> tuple[int, int]:
@@ -341,7 +345,7 @@ def module_graph(
             style="filled",
         )
 
-    def draw(path: str, graph) -> None:
+    def draw(path: str | None, graph) -> None:
         for box in inside.get(path, []):
             if graph is not fig:
                 graph.node(box)  # declared above; naming it here puts it in this cluster
@@ -399,7 +403,7 @@ def module_bytes(outputs, tags: ModuleTags, *, depth: int | None = 1) -> ModuleB
     outputs, tags, depth = _door(outputs, tags, depth, "module_bytes")
     walk = _Walk().visit([t.grad_fn for t in outputs])
     saved = _saved_bytes_by_node(walk.order)
-    by_module = Counter()
+    by_module: Counter[str] = Counter()
     for node in walk.order:
         by_module[_shown_path(tags.module_of(node), depth) or OUTSIDE] += saved[node]
     return ModuleBytes(dict(by_module), sum(saved.values()))
