@@ -24,6 +24,7 @@ DOT_MISSING = (
 CHROMIUM = "chromium"
 CHROMIUM_MISSING = "Chromium was not found on PATH; the browser tests need it (apt-get install chromium)"
 AXE_CORE = "axe-core@4.14.1"
+LINTERS = ["ruff==0.17.6", "mypy==2.4.1"]  # configured in pyproject.toml (and gallery/ruff.toml)
 LIGHTHOUSE = "lighthouse@13.5.0"
 SITE = tomllib.loads(Path("pyproject.toml").read_text())["tool"]["site"]
 TORCH_RELEASES = SITE["torch-releases"]
@@ -108,10 +109,27 @@ def install_node_tools(session, *packages) -> Path:
     return prefix / "node_modules"
 
 
-def run_tests(session, torch=None):
+def run_linters(session):
+    """ruff's rules and format over all the code, mypy over torchfig; needs install(session) first (torch's types)."""
+    session.install(*LINTERS)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy", "torchfig")
+
+
+@nox.session(python=PYTHON)
+def lint(session):
+    """ruff (lint and format check) over the code, mypy over the figure library."""
+    install(session)
+    run_linters(session)
+
+
+def run_tests(session, torch=None, lint=False):
     require_dot(session)
     require_chromium(session)
     install(session, torch=torch)
+    if lint:  # in this session, so a lint failure fails it
+        run_linters(session)
     node_modules = install_node_tools(session, AXE_CORE)
     env = BUILD_ENV | {"AXE_CORE_JS": str(node_modules / "axe-core" / "axe.min.js")}
     session.run("pytest", *session.posargs, env=env)
@@ -119,8 +137,8 @@ def run_tests(session, torch=None):
 
 @nox.session(python=PYTHON)
 def tests(session):
-    """The whole test suite: figure library, claims, a full build, checks on it, browser tests."""
-    run_tests(session)
+    """Lint, then the whole test suite: figure library, claims, a full build, checks on it, browser tests."""
+    run_tests(session, lint=True)
 
 
 @nox.session(python=PYTHON)
