@@ -13,8 +13,8 @@ from pathlib import Path
 ROOT = Path(__file__).parent.resolve()
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))  # Sphinx-only helpers, named by dotted string below
 
-from api_links import intersphinx_mapping as stored_inventories  # noqa: E402
-from buildenv import execution_cache_path  # noqa: E402
+from api_links import intersphinx_mapping as stored_inventories
+from buildenv import execution_cache_path
 
 # -- Project -------------------------------------------------------------
 # https://www.sphinx-doc.org/en/master/usage/configuration.html#project-information
@@ -131,7 +131,9 @@ html_copy_source = False  # readers download scripts from the gallery, not page 
 html_show_sourcelink = False
 html_show_sphinx = False
 # Where the site is hosted: Read the Docs says so itself; elsewhere set SITE_URL.
-html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL") or os.environ.get("SITE_URL", "https://detach-numpy.readthedocs.io/en/latest/")
+html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL") or os.environ.get(
+    "SITE_URL", "https://detach-numpy.readthedocs.io/en/latest/"
+)
 ogp_site_url = html_baseurl
 ogp_social_cards = {"enable": False}  # no generated images; nothing fetched from other hosts
 copybutton_exclude = ".linenos, .gp, .go"  # copy code, not prompts or outputs

@@ -24,6 +24,7 @@ DOT_MISSING = (
 CHROMIUM = "chromium"
 CHROMIUM_MISSING = "Chromium was not found on PATH; the browser tests need it (apt-get install chromium)"
 AXE_CORE = "axe-core@4.14.1"
+LINTERS = ["ruff==0.17.6", "mypy==2.4.1"]  # configured in pyproject.toml (and gallery/ruff.toml)
 LIGHTHOUSE = "lighthouse@13.5.0"
 SITE = tomllib.loads(Path("pyproject.toml").read_text())["tool"]["site"]
 TORCH_RELEASES = SITE["torch-releases"]
@@ -44,15 +45,18 @@ def install(session, torch=None):
     """requirements.txt, with another torch pin when one is given, the figure library and the Sphinx helpers."""
     requirements = Path("requirements.txt").read_text()
     if torch:
-        requirements = re.sub(r"^torch==\S+", f"torch=={torch}", requirements, flags=re.M)
+        requirements = re.sub(r"^torch==\S+", f"torch=={torch}", requirements, flags=re.MULTILINE)
     pinned = Path(session.create_tmp()) / "requirements.txt"
     pinned.write_text(requirements)
     session.install("-r", str(pinned))
     session.install("-e", ".", "--no-deps")  # the figure library, as pages import it
-    session.install("-e", "docs/_ext", "--no-deps")  # the Sphinx helpers: myst-nb finds the verdict renderer by entry point
+    # the Sphinx helpers: myst-nb finds the verdict renderer by entry point
+    session.install("-e", "docs/_ext", "--no-deps")
 
 
 def sphinx_build(out=OUT):
+    # Flags and their values in pairs, each with its reason.
+    # fmt: off
     return [
         "sphinx-build",
         "-c", ".",  # conf.py sits at the root ...
@@ -61,6 +65,7 @@ def sphinx_build(out=OUT):
         *SITE["build"]["flags"],  # strict: see pyproject.toml
         "-q",  # print only warnings and errors
     ]
+    # fmt: on
 
 
 def clean_build(session):
@@ -83,6 +88,8 @@ def serve(session):
     """Live preview on http://127.0.0.1:8000; re-executes only what changed."""
     require_dot(session)
     install(session)
+    # Flags and their values in pairs.
+    # fmt: off
     session.run(
         "sphinx-autobuild", *sphinx_build()[1:],
         "--host", "127.0.0.1", "--port", "8000",
@@ -90,20 +97,39 @@ def serve(session):
         *(arg for folder in SITE["build"]["generated"] for arg in ("--ignore", f"{folder}/*")),  # the build's own
         env=BUILD_ENV,
     )
+    # fmt: on
 
 
 def install_node_tools(session, *packages) -> Path:
     """npm packages into the session's own folder; returns its node_modules."""
     prefix = Path(session.virtualenv.location) / "node"
-    session.run("npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(prefix), *packages,
-                external=True)
+    session.run(
+        "npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(prefix), *packages, external=True
+    )
     return prefix / "node_modules"
 
 
-def run_tests(session, torch=None):
+def run_linters(session):
+    """ruff's rules and format over all the code, mypy over torchfig; needs install(session) first (torch's types)."""
+    session.install(*LINTERS)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy", "torchfig")
+
+
+@nox.session(python=PYTHON)
+def lint(session):
+    """ruff (lint and format check) over the code, mypy over the figure library."""
+    install(session)
+    run_linters(session)
+
+
+def run_tests(session, torch=None, lint=False):
     require_dot(session)
     require_chromium(session)
     install(session, torch=torch)
+    if lint:  # in this session, so a lint failure fails it
+        run_linters(session)
     node_modules = install_node_tools(session, AXE_CORE)
     env = BUILD_ENV | {"AXE_CORE_JS": str(node_modules / "axe-core" / "axe.min.js")}
     session.run("pytest", *session.posargs, env=env)
@@ -111,8 +137,8 @@ def run_tests(session, torch=None):
 
 @nox.session(python=PYTHON)
 def tests(session):
-    """The whole test suite: figure library, claims, a full build, checks on it, browser tests."""
-    run_tests(session)
+    """Lint, then the whole test suite: figure library, claims, a full build, checks on it, browser tests."""
+    run_tests(session, lint=True)
 
 
 @nox.session(python=PYTHON)

@@ -19,7 +19,6 @@ runs with the ``aot_eager`` backend, which needs no C++ compiler.
 # release that runs the script, and its sentence names it.
 import numpy as np
 import torch
-
 import torchfig
 from torchfig import caught, check, check_close, check_raises
 
@@ -27,7 +26,10 @@ t = torch.tensor([1.0, 2.0], requires_grad=True)
 with caught() as refused:
     np.from_dlpack(t)
 check_raises(
-    "from-dlpack-refuses-with-this-release", refused, BufferError, "gradient",
+    "from-dlpack-refuses-with-this-release",
+    refused,
+    BufferError,
+    "gradient",
     sentence=f"with torch {torch.__version__}, np.from_dlpack refuses a tensor that "
     "requires grad, with a BufferError",
 )
@@ -51,7 +53,10 @@ with caught() as no_dtype:
 as_float = half.float().numpy()
 print(f"{as_float=}")
 check_raises(
-    "bfloat16-has-no-numpy-dtype", no_dtype, TypeError, "BFloat16",
+    "bfloat16-has-no-numpy-dtype",
+    no_dtype,
+    TypeError,
+    "BFloat16",
     sentence="numpy() refuses a bfloat16 tensor with a TypeError naming the dtype",
 )
 check(
@@ -76,10 +81,15 @@ print(f"{x.grad=}")
 with caught() as eager:
     sine_sum(torch.tensor([0.5, 1.0], requires_grad=True))
 check_close(
-    "compiled-numpy-code-gradient-is-cos", x.grad, torch.cos(x.detach()),
+    "compiled-numpy-code-gradient-is-cos",
+    x.grad,
+    torch.cos(x.detach()),
     sentence="through the compiled NumPy code the gradient is cos(x)",
 )
 check_raises(
-    "eager-numpy-code-refused", eager, RuntimeError, "requires grad",
+    "eager-numpy-code-refused",
+    eager,
+    RuntimeError,
+    "requires grad",
     sentence="the same function run eagerly refuses a tensor that requires grad",
 )

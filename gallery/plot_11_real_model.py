@@ -20,15 +20,20 @@ published by this site (see the gallery's front page for the wheel).
 # Inside ``torchfig.module_tags``, the backward nodes made are tagged with
 # the module that was running; the checks below read the tags back.
 import torch
-import transformers
-
 import torchfig
+import transformers
 from torchfig import check, check_cases
 
 torch.manual_seed(0)
 config = transformers.GPT2Config(
-    n_layer=12, n_embd=32, n_head=2, n_positions=16, vocab_size=64,
-    bos_token_id=0, eos_token_id=0, attn_implementation="eager",
+    n_layer=12,
+    n_embd=32,
+    n_head=2,
+    n_positions=16,
+    vocab_size=64,
+    bos_token_id=0,
+    eos_token_id=0,
+    attn_implementation="eager",
 )
 model = transformers.GPT2LMHeadModel(config)
 ids = torch.randint(0, 64, (1, 8))
@@ -93,7 +98,8 @@ check_cases(
     {
         f"depth {depth}": sum(
             torchfig.module_bytes(loss, tags, depth=depth).by_module.values()
-        ) == torchfig.graph_memory(loss).saved_bytes
+        )
+        == torchfig.graph_memory(loss).saved_bytes
         for depth in (1, 2, 3)
     },
     sentence="the saved bytes counted per module add up to the graph's total at "

@@ -88,6 +88,7 @@ check(
     "and the step raised nothing",
 )
 
+
 # %%
 # The same step, watched
 # ----------------------
@@ -106,7 +107,10 @@ loss = watched_loss(model, log_activations)
 with caught() as watched:
     loss.backward()
 check_raises(
-    "detector-names-the-node", watched, torchfig.SilentWriteError, r"Backward0 saved",
+    "detector-names-the-node",
+    watched,
+    torchfig.SilentWriteError,
+    r"Backward0 saved",
     sentence="watched, backward raised SilentWriteError naming the node whose saved "
     "tensor changed",
 )
@@ -115,6 +119,7 @@ check(
     model[0].weight.grad is None,
     sentence="and no gradient was written",
 )
+
 
 # %%
 # A torch write is left to backward's own check
@@ -142,6 +147,7 @@ check_cases(
     sentence="written in torch, the centring is stopped by backward's own in-place "
     "error, not by the detector",
 )
+
 
 # %%
 # A clean step passes, with the same gradients

@@ -26,7 +26,10 @@ t = torch.tensor([1.0, 2.0], requires_grad=True)
 with caught() as refusal:
     t.numpy()
 check_raises(
-    "numpy-refuses", refusal, RuntimeError, "requires grad",
+    "numpy-refuses",
+    refusal,
+    RuntimeError,
+    "requires grad",
     sentence="numpy() refuses a tensor that requires grad",
 )
 

@@ -59,7 +59,9 @@ print(f"{expected=}")
 print(f"{version=} {y._version=}")
 
 check_equal(
-    "numpy-write-leaves-y-version", y._version, version,
+    "numpy-write-leaves-y-version",
+    y._version,
+    version,
     sentence="the write through NumPy left y's version counter where it was",
 )
 written = y.detach()
@@ -67,10 +69,12 @@ check_cases(
     "sigmoid-gradient-silently-wrong",
     {
         "backward raised nothing": silent.error is None,
-        "x.grad differs from the gradient before the write":
-            not torch.equal(x.grad, expected),
-        "x.grad is y * (1 - y) of the written y":
-            torch.allclose(x.grad, written * (1 - written)),
+        "x.grad differs from the gradient before the write": not torch.equal(
+            x.grad, expected
+        ),
+        "x.grad is y * (1 - y) of the written y": torch.allclose(
+            x.grad, written * (1 - written)
+        ),
     },
     sentence="backward raised nothing and returned a wrong gradient, computed from "
     "the written values of y",
@@ -87,11 +91,15 @@ print(f"{version=} {y._version=}")
 with caught() as refused:
     loss.backward()
 check_equal(
-    "detach-write-bumps-y-version", y._version, version + 1,
+    "detach-write-bumps-y-version",
+    y._version,
+    version + 1,
     sentence="the write through y.detach() moved y's version counter by one",
 )
 check_raises(
-    "backward-refuses-changed-sigmoid-output", refused, RuntimeError,
+    "backward-refuses-changed-sigmoid-output",
+    refused,
+    RuntimeError,
     "modified by an inplace operation",
     sentence="backward refused the saved output changed in torch",
 )
@@ -148,10 +156,12 @@ print(f"{conjugated.is_conj()=} {forced_conjugate=}")
 check_cases(
     "force-numpy-shares-unless-conjugated",
     {
-        "y, float32 with requires_grad: shares y's memory":
-            torchfig.shares_memory(forced, y),
-        "a conjugated complex tensor: a copy":
-            not torchfig.shares_memory(forced_conjugate, conjugated),
+        "y, float32 with requires_grad: shares y's memory": torchfig.shares_memory(
+            forced, y
+        ),
+        "a conjugated complex tensor: a copy": not torchfig.shares_memory(
+            forced_conjugate, conjugated
+        ),
     },
     sentence="numpy(force=True) returned an array over y's own memory, and a "
     "copy for a conjugated complex tensor",

@@ -34,7 +34,9 @@ check(
 torch.sin(x).sum().backward()
 print(f"{x.grad=}")
 check_close(
-    "sin-sum-gradient-is-cos", x.grad, torch.cos(x.detach()),
+    "sin-sum-gradient-is-cos",
+    x.grad,
+    torch.cos(x.detach()),
     sentence="the gradient of sum(sin(x)) is cos(x)",
 )
 
@@ -62,11 +64,15 @@ y.sum().backward()
 print(f"{type(y.grad_fn).__name__=}")
 print(f"{x.grad=}")
 check_equal(
-    "custom-function-recorded", type(y.grad_fn).__name__, "NumpySinBackward",
+    "custom-function-recorded",
+    type(y.grad_fn).__name__,
+    "NumpySinBackward",
     sentence="the custom Function is recorded in the graph, as NumpySinBackward",
 )
 check_close(
-    "numpy-sin-backward-gives-cos", x.grad, torch.cos(x.detach()),
+    "numpy-sin-backward-gives-cos",
+    x.grad,
+    torch.cos(x.detach()),
     sentence="its backward gives cos(x)",
 )
 

@@ -35,15 +35,18 @@ with warnings.catch_warnings():
 for name, obj in arrays.items():
     print(f"{name:14} shares={torchfig.shares_memory(obj, t)}")
 check(
-    "tour-numpy-shares", torchfig.shares_memory(arrays["t.numpy()"], t),
+    "tour-numpy-shares",
+    torchfig.shares_memory(arrays["t.numpy()"], t),
     sentence="t.numpy() shares t's memory",
 )
 check(
-    "tour-asarray-shares", torchfig.shares_memory(arrays["np.asarray(t)"], t),
+    "tour-asarray-shares",
+    torchfig.shares_memory(arrays["np.asarray(t)"], t),
     sentence="np.asarray(t) shares t's memory",
 )
 check(
-    "tour-np-array-copies", not torchfig.shares_memory(arrays["np.array(t)"], t),
+    "tour-np-array-copies",
+    not torchfig.shares_memory(arrays["np.array(t)"], t),
     sentence="np.array(t) copies",
 )
 torchfig.memory_figure(arrays, title="A tensor and three arrays made from it")
@@ -63,8 +66,10 @@ for name, obj in tensors.items():
     print(f"{name:14} shares={torchfig.shares_memory(obj, a)}")
 check_cases(
     "tour-from-numpy-and-as-tensor-share",
-    {name: torchfig.shares_memory(tensors[name], a)
-     for name in ("from_numpy(a)", "as_tensor(a)")},
+    {
+        name: torchfig.shares_memory(tensors[name], a)
+        for name in ("from_numpy(a)", "as_tensor(a)")
+    },
     sentence="torch.from_numpy(a) and torch.as_tensor(a) share a's memory",
 )
 check(
@@ -73,7 +78,8 @@ check(
     sentence="torch.tensor(a) copies",
 )
 check(
-    "tour-from-dlpack-shares", torchfig.shares_memory(tensors["from_dlpack(a)"], a),
+    "tour-from-dlpack-shares",
+    torchfig.shares_memory(tensors["from_dlpack(a)"], a),
     sentence="torch.from_dlpack(a) shares a's memory",
 )
 torchfig.memory_figure(tensors, title="An array and four tensors made from it")
@@ -86,11 +92,13 @@ a[1] = -2.0
 print(f"{a=}")
 print(f"{tensors['from_numpy(a)']=}")
 check(
-    "tour-from-numpy-write-reaches-array", bool(a[0] == -1.0),
+    "tour-from-numpy-write-reaches-array",
+    bool(a[0] == -1.0),
     sentence="a write through from_numpy's tensor changes the array",
 )
 check(
-    "tour-array-write-reaches-from-numpy", (tensors["from_numpy(a)"][1] == -2.0).item(),
+    "tour-array-write-reaches-from-numpy",
+    (tensors["from_numpy(a)"][1] == -2.0).item(),
     sentence="and a write into the array changes that tensor",
 )
 
@@ -109,7 +117,8 @@ check(
 )
 check_equal(
     "tour-slice-array-same-step",
-    views["t[1:5:2].numpy()"].strides, (middle.stride()[0] * middle.element_size(),),
+    views["t[1:5:2].numpy()"].strides,
+    (middle.stride()[0] * middle.element_size(),),
     sentence="the array steps through memory as the slice does: its stride in "
     "bytes is the slice's stride times the size of an element",
 )

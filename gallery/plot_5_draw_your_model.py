@@ -51,10 +51,10 @@ print(f"{type(addmm).__name__=} {weight_note=}")
 check_cases(
     "mlp-figure-saved-weight-version-1",
     {
-        "one note for mat2, saying version 1":
-            len(weight_note) == 1 and weight_note[0].endswith("(version 1)"),
-        "mat2 is the last layer's weight":
-            addmm._saved_mat2.data_ptr() == model[2].weight.data_ptr(),
+        "one note for mat2, saying version 1": len(weight_note) == 1
+        and weight_note[0].endswith("(version 1)"),
+        "mat2 is the last layer's weight": addmm._saved_mat2.data_ptr()
+        == model[2].weight.data_ptr(),
     },
     sentence="the figure's note on the last layer's saved weight says version 1",
 )
@@ -142,10 +142,10 @@ leaf_boxes = [n.label for n in after.drawn_nodes() if n.kind == "leaf"]
 check_cases(
     "mlp-figure-after-backward",
     {
-        f"{len(notes)} saved notes, each saying freed by backward":
-            len(notes) > 0 and all("freed by backward" in n for n in notes),
-        f"{len(leaf_boxes)} leaves, each showing its grad":
-            len(leaf_boxes) == 4 and all("grad [" in n for n in leaf_boxes),
+        f"{len(notes)} saved notes, each saying freed by backward": len(notes) > 0
+        and all("freed by backward" in n for n in notes),
+        f"{len(leaf_boxes)} leaves, each showing its grad": len(leaf_boxes) == 4
+        and all("grad [" in n for n in leaf_boxes),
     },
     sentence="the figure now draws each saved tensor as freed, and each leaf with "
     "its gradient",

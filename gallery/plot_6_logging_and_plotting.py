@@ -39,11 +39,13 @@ for step in range(40):
 
 print(f"{losses[0]=:.4f} {losses[-1]=:.4f}")
 check(
-    "logged-losses-are-floats", all(type(v) is float for v in losses),
+    "logged-losses-are-floats",
+    all(type(v) is float for v in losses),
     sentence="each of the 40 logged values is a Python float",
 )
 check(
-    "logged-loss-went-down", losses[-1] < losses[0],
+    "logged-loss-went-down",
+    losses[-1] < losses[0],
     sentence="the loss went down over the 40 steps",
 )
 
@@ -75,8 +77,7 @@ check(
 check(
     "loss-without-backward-keeps-saved",
     unused_kept.saved_bytes > 0,
-    sentence="a loss tensor that did not go through backward keeps its saved "
-    "tensors",
+    sentence="a loss tensor that did not go through backward keeps its saved tensors",
 )
 del loss_tensors, unused
 
@@ -88,7 +89,10 @@ with caught() as refused:
     plt.plot(inputs, predictions)
 plt.close("all")
 check_raises(
-    "matplotlib-refuses-tracked-tensor", refused, RuntimeError, "requires grad",
+    "matplotlib-refuses-tracked-tensor",
+    refused,
+    RuntimeError,
+    "requires grad",
     sentence="matplotlib refused a tensor that requires grad",
 )
 

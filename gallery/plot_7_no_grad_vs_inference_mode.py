@@ -107,7 +107,9 @@ check(
     sentence="inference_mode results are inference tensors",
 )
 check_raises(
-    "inference-tensor-has-no-version-counter", no_counter, RuntimeError,
+    "inference-tensor-has-no-version-counter",
+    no_counter,
+    RuntimeError,
     "do not track version counter",
     sentence="an inference tensor has no version counter: asking for it raises a "
     "RuntimeError",
@@ -124,7 +126,9 @@ bias_grad_before = model[0].bias.grad
 (model[0].bias.sum() + inferred).sum().backward()
 print(f"{bias_grad_before=} {model[0].bias.grad.shape=}")
 check_raises(
-    "inference-tensor-cannot-be-saved", refused, RuntimeError,
+    "inference-tensor-cannot-be-saved",
+    refused,
+    RuntimeError,
     "Inference tensors cannot be saved",
     sentence="a product that would save an inference tensor for backward is "
     "refused, when it is computed",

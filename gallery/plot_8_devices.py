@@ -33,7 +33,10 @@ elsewhere = torch.ones(3, device="meta")
 with caught() as refused:
     elsewhere.numpy()
 check_raises(
-    "numpy-refuses-a-meta-tensor", refused, TypeError, "meta",
+    "numpy-refuses-a-meta-tensor",
+    refused,
+    TypeError,
+    "meta",
     sentence="numpy() refuses a tensor on the meta device, with a TypeError "
     "naming the device",
 )

@@ -16,7 +16,6 @@ the gallery's front page for the wheel).
 # A small model and its loss
 # --------------------------
 import torch
-
 import torchfig
 from torchfig import check, check_cases
 
@@ -61,8 +60,10 @@ check_cases(
 ran = [id(step.node) for step in trace.steps]
 check_cases(
     "each-node-ran-once",
-    {type(node).__name__ + f" #{n}": ran.count(id(node)) == 1
-     for n, node in enumerate(trace.walk.order, start=1)},
+    {
+        type(node).__name__ + f" #{n}": ran.count(id(node)) == 1
+        for n, node in enumerate(trace.walk.order, start=1)
+    },
     sentence="each node behind the loss ran exactly once",
 )
 

@@ -38,7 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-from cells import FAILED_CHECK, source_spans  # noqa: E402
+from cells import FAILED_CHECK, source_spans
 
 CHECK_CALL = re.compile(r"""\bcheck(?:_\w+)?\(\s*["']([a-z0-9-]+)["']""")  # the id a check call names
 
@@ -60,9 +60,10 @@ def page_cells(page: Path) -> list[Cell]:
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "code":
             continue
-        options = len(re.findall(r"^:\w[\w-]*:", _after_fence(page, fences[index]), flags=re.M))
-        cells.append(Cell(cell.source, fences[index] + 1 + options,
-                          "raises-exception" in cell.metadata.get("tags", [])))
+        options = len(re.findall(r"^:\w[\w-]*:", _after_fence(page, fences[index]), flags=re.MULTILINE))
+        cells.append(
+            Cell(cell.source, fences[index] + 1 + options, "raises-exception" in cell.metadata.get("tags", []))
+        )
     return cells
 
 
@@ -113,8 +114,12 @@ def check_and_prose_lines(page: Path) -> tuple[int, int]:
 
 def with_sentences(stderr: str, paths) -> str:
     """A failed check's error followed by the sentence its page states for that id."""
-    sentences = {i: text for p in paths if Path(p).suffix == ".md"
-                 for i, text, _ in source_spans(Path(p).read_text(encoding="utf-8"))}
+    sentences = {
+        i: text
+        for p in paths
+        if Path(p).suffix == ".md"
+        for i, text, _ in source_spans(Path(p).read_text(encoding="utf-8"))
+    }
     failed = FAILED_CHECK.search(stderr)
     if not failed or failed.group(1) not in sentences:
         return stderr
@@ -123,7 +128,7 @@ def with_sentences(stderr: str, paths) -> str:
 
 # Runs in the child process, which may hold another torch: only the standard library, torch and torchfig.
 # Each file gets a fresh namespace, fresh seeds and its own folder, as a fresh kernel would.
-DRIVER = r'''
+DRIVER = r"""
 import json, os, random, sys, traceback
 files = json.load(open(sys.argv[1], encoding="utf-8"))
 import matplotlib
@@ -150,7 +155,7 @@ for spec in files:
         if collect:
             with open(collect, "a", encoding="utf-8") as out:
                 out.write(json.dumps({"file": spec["file"], "line": cell["line"], **outcome}) + "\n")
-'''
+"""
 
 
 def shown_name(path: Path) -> str:
@@ -164,21 +169,30 @@ def run(path: Path, **options) -> subprocess.CompletedProcess:
     return run_many([path], **options)
 
 
-def run_many(paths, *, python: str = sys.executable, env: dict | None = None, collect: Path | None = None,
-             cwd: Path | None = None, timeout: int = 900) -> subprocess.CompletedProcess:
+def run_many(
+    paths,
+    *,
+    python: str = sys.executable,
+    env: dict | None = None,
+    collect: Path | None = None,
+    cwd: Path | None = None,
+    timeout: int = 900,
+) -> subprocess.CompletedProcess:
     """Run several pages and examples one after another in one process (each as if alone)."""
     paths = list(paths)
-    files = [{"file": shown_name(p), "folder": str(cwd or Path(p).parent),
-              "cells": [asdict(c) for c in cells_of(Path(p))]} for p in paths]
+    files = [
+        {"file": shown_name(p), "folder": str(cwd or Path(p).parent), "cells": [asdict(c) for c in cells_of(Path(p))]}
+        for p in paths
+    ]
     return _drive(files, paths, python=python, env=env, collect=collect, timeout=timeout)
 
 
-def run_slice(path: Path, indices: list[int], *, python: str = sys.executable, collect: Path,
-              timeout: int = 900) -> subprocess.CompletedProcess:
+def run_slice(
+    path: Path, indices: list[int], *, python: str = sys.executable, collect: Path, timeout: int = 900
+) -> subprocess.CompletedProcess:
     """Run only some cells of a page or example (by index), in a fresh process, collecting."""
     cells = cells_of(Path(path))
-    files = [{"file": shown_name(path), "folder": str(Path(path).parent),
-              "cells": [asdict(cells[i]) for i in indices]}]
+    files = [{"file": shown_name(path), "folder": str(Path(path).parent), "cells": [asdict(cells[i]) for i in indices]}]
     return _drive(files, [path], python=python, env=None, collect=collect, timeout=timeout)
 
 
@@ -190,8 +204,9 @@ def _drive(files: list[dict], paths, *, python, env, collect, timeout) -> subpro
         child["PYTHONPATH"] = os.pathsep.join(filter(None, [child.get("PYTHONPATH"), str(ROOT)]))
         if collect is not None:
             child["TORCHFIG_COLLECT"] = str(collect)
-        result = subprocess.run([python, "-c", DRIVER, str(spec)], env=child, capture_output=True, text=True,
-                                timeout=timeout)
+        result = subprocess.run(
+            [python, "-c", DRIVER, str(spec)], env=child, check=False, capture_output=True, text=True, timeout=timeout
+        )
     result.stderr = with_sentences(result.stderr, paths)
     return result
 
@@ -222,12 +237,15 @@ def _bound_and_read(source: str, modules: set[str]) -> tuple[set[str], set[str]]
             changed.update(_root(t) for t in targets if isinstance(t, (ast.Subscript, ast.Attribute)))
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
             call = node.value
-            changed.update(_root(n) for n in ([call.func.value] if isinstance(call.func, ast.Attribute) else [])
-                           + call.args)
+            changed.update(
+                _root(n) for n in ([call.func.value] if isinstance(call.func, ast.Attribute) else []) + call.args
+            )
     return bound | (changed - modules - BUILTINS - {None}), read
 
 
 BUILTINS = set(dir(builtins))
+
+
 def _imported(node) -> set[str]:
     return {(a.asname or a.name).split(".")[0] for a in node.names}
 
@@ -240,8 +258,13 @@ def _root(node) -> str | None:
 
 def cells_needed(cells: list[Cell], index: int) -> list[int]:
     """The indices of the cells that cell ``index`` needs, itself included, in page order."""
-    modules = {name for cell in cells for node in ast.walk(ast.parse(cell.source))
-               if isinstance(node, ast.Import) for name in _imported(node)}
+    modules = {
+        name
+        for cell in cells
+        for node in ast.walk(ast.parse(cell.source))
+        if isinstance(node, ast.Import)
+        for name in _imported(node)
+    }
     needed = _bound_and_read(cells[index].source, modules)[1]
     chosen = [index]
     for earlier in range(index - 1, -1, -1):
@@ -293,14 +316,20 @@ def collected(path: Path, records: list[dict]) -> list[dict]:
         where = "its cell" if cause == cell.line else "a cell it needs"
         for check_id in named_checks(cell.source):
             if (cell.line, check_id) not in seen:
-                verdicts.append({"file": shown, "line": cell.line, "id": check_id} | (
-                    {"status": "not applicable", "observed": lacking} if lacking else
-                    {"status": "not reached", "observed": f"{where} (line {cause}) raised {failed[cause]}"}))
+                verdicts.append(
+                    {"file": shown, "line": cell.line, "id": check_id}
+                    | (
+                        {"status": "not applicable", "observed": lacking}
+                        if lacking
+                        else {"status": "not reached", "observed": f"{where} (line {cause}) raised {failed[cause]}"}
+                    )
+                )
     return sorted(verdicts, key=lambda v: v["line"])
 
 
 def disturbed_lines(records: list[dict], path: Path) -> list[int]:
     """Lines of a file's cells that raised, or whose checks did not hold: what may disturb later checks."""
     shown = shown_name(path)
-    return sorted({r["line"] for r in records if r.get("file") == shown
-                   and ("cell_error" in r or r.get("status") == "fails")})
+    return sorted(
+        {r["line"] for r in records if r.get("file") == shown and ("cell_error" in r or r.get("status") == "fails")}
+    )

@@ -43,8 +43,8 @@ from importlib import metadata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import page_runner  # noqa: E402
-from site_pages import examples, explanation_pages  # noqa: E402
+import page_runner
+from site_pages import examples, explanation_pages
 
 ROOT = page_runner.ROOT
 LEDGER = ROOT / "docs" / "_data" / "ledger.json"
@@ -69,8 +69,7 @@ def _pin(name: str) -> str:
 
 
 def sources() -> list[Path]:
-    return [ROOT / "docs" / f"{p}.md" for p in explanation_pages()] + \
-           [ROOT / "gallery" / f"{e}.py" for e in examples()]
+    return [ROOT / "docs" / f"{p}.md" for p in explanation_pages()] + [ROOT / "gallery" / f"{e}.py" for e in examples()]
 
 
 def size_gb(path: Path) -> float:
@@ -81,11 +80,17 @@ def environment(release: str, home: Path, numpy: str | None = None) -> tuple[str
     """A virtual environment holding this torch release (and NumPy); its python, and its size in GB."""
     subprocess.run([sys.executable, "-m", "venv", str(home)], check=True)
     python = str(home / "bin" / "python")
-    packages = [f"torch=={release}", f"numpy=={numpy or numpy_for(release)}", f"matplotlib=={_pin('matplotlib')}",
-                f"graphviz=={_pin('graphviz')}", f"transformers=={_pin('transformers')}",  # example 11's GPT-2
-                f"ipython=={metadata.version('ipython')}"]  # pages display Markdown through IPython
-    subprocess.run([python, "-m", "pip", "install", "-q", "--no-cache-dir", "--disable-pip-version-check",
-                    *packages], check=True)
+    packages = [
+        f"torch=={release}",
+        f"numpy=={numpy or numpy_for(release)}",
+        f"matplotlib=={_pin('matplotlib')}",
+        f"graphviz=={_pin('graphviz')}",
+        f"transformers=={_pin('transformers')}",  # example 11's GPT-2
+        f"ipython=={metadata.version('ipython')}",
+    ]  # pages display Markdown through IPython
+    subprocess.run(
+        [python, "-m", "pip", "install", "-q", "--no-cache-dir", "--disable-pip-version-check", *packages], check=True
+    )
     return python, size_gb(home)
 
 
@@ -100,8 +105,13 @@ def run_release(python: str) -> list[dict]:
             raise RuntimeError(f"the pages did not run: {result.stderr.strip().splitlines()[-1:]}")
         lines = [json.loads(line) for line in records.read_text(encoding="utf-8").splitlines()]
         for source in sources():
-            verdicts += settled(source, page_runner.collected(source, lines),
-                                page_runner.disturbed_lines(lines, source), python, Path(tmp))
+            verdicts += settled(
+                source,
+                page_runner.collected(source, lines),
+                page_runner.disturbed_lines(lines, source),
+                python,
+                Path(tmp),
+            )
     return verdicts
 
 
@@ -130,7 +140,8 @@ def settled(source: Path, verdicts: list[dict], disturbed: list[int], python: st
 def versions_of(python: str) -> dict:
     code = "import torch, numpy, platform; print(torch.__version__, numpy.__version__, platform.python_version())"
     torch_version, numpy_version, python_version = subprocess.run(
-        [python, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+        [python, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     return {"torch": torch_version.split("+")[0], "numpy": numpy_version, "python": python_version}
 
 
@@ -146,8 +157,11 @@ def merge(ledger: dict, release: str, found: dict, verdicts: list[dict]) -> dict
         if entry is None:  # a check no release has recorded yet
             entry = by_key[v["file"], v["id"]] = {"file": v["file"], "id": v["id"], "results": {}}
             checks.append(entry)
-        result = {"status": v["status"]} | ({"observed": v["observed"]} if "observed" in v else {}) | (
-            {"fresh": True} if v.get("fresh") else {})  # from a run of only the cells the check needs
+        result = (
+            {"status": v["status"]}
+            | ({"observed": v["observed"]} if "observed" in v else {})
+            | ({"fresh": True} if v.get("fresh") else {})
+        )  # from a run of only the cells the check needs
         previous = entry["results"].get(release)
         if previous is None or previous["status"] == "holds":  # a check made twice counts its worst case
             entry["results"][release] = result
@@ -178,8 +192,11 @@ def run_column(release: str) -> dict:
     seconds = time.perf_counter() - start
     found |= {"date": datetime.date.today().isoformat(), "seconds": round(seconds), "environment_gb": round(disk, 1)}
     counts = {s: sum(v["status"] == s for v in verdicts) for s in STATUSES}
-    print(f"torch {release}: {seconds:.0f} s, environment {disk:.1f} GB, NumPy {found['numpy']}, "
-          + ", ".join(f"{n} {s}" for s, n in counts.items()), flush=True)
+    print(
+        f"torch {release}: {seconds:.0f} s, environment {disk:.1f} GB, NumPy {found['numpy']}, "
+        + ", ".join(f"{n} {s}" for s, n in counts.items()),
+        flush=True,
+    )
     return {"release": release, "found": found, "verdicts": verdicts}
 
 
@@ -203,10 +220,21 @@ def gpu_column() -> dict:
     if not torch.cuda.is_available():
         sys.exit("--device cuda needs a GPU and a CUDA build of torch; torch.cuda.is_available() is False here")
     smi = shutil.which("nvidia-smi")
-    driver = subprocess.run([smi, "--query-gpu=driver_version", "--format=csv,noheader"], capture_output=True,
-                            text=True).stdout.split("\n")[0].strip() if smi else "unknown"
-    found = {"device": torch.cuda.get_device_name(0), "driver": driver or "unknown",
-             "torch": installed_release(), "date": datetime.date.today().isoformat()}
+    driver = (
+        subprocess.run(
+            [smi, "--query-gpu=driver_version", "--format=csv,noheader"], check=False, capture_output=True, text=True
+        )
+        .stdout.split("\n")[0]
+        .strip()
+        if smi
+        else "unknown"
+    )
+    found = {
+        "device": torch.cuda.get_device_name(0),
+        "driver": driver or "unknown",
+        "torch": installed_release(),
+        "date": datetime.date.today().isoformat(),
+    }
     verdicts = run_release(sys.executable)
     print(f"{found['device']}: " + ", ".join(f"{sum(v['status'] == s for v in verdicts)} {s}" for s in STATUSES))
     return {"found": found, "checks": _compact(verdicts)}
@@ -226,8 +254,11 @@ def numpy_probe(numpy_version: str) -> dict:
         verdicts = run_release(python)
     finally:
         shutil.rmtree(home, ignore_errors=True)
-    print(f"torch {found['torch']} with NumPy {found['numpy']}: "
-          + ", ".join(f"{sum(v['status'] == s for v in verdicts)} {s}" for s in STATUSES), flush=True)
+    print(
+        f"torch {found['torch']} with NumPy {found['numpy']}: "
+        + ", ".join(f"{sum(v['status'] == s for v in verdicts)} {s}" for s in STATUSES),
+        flush=True,
+    )
     return {"found": found, "checks": _compact(verdicts)}
 
 

@@ -18,7 +18,7 @@ NOTEBOOK_PAGE = "---\nfile_format: mystnb"
 def _toctree_entries(index: Path) -> list[str]:
     text = index.read_text(encoding="utf-8")
     entries = []
-    for block in re.findall(r"^```\{toctree\}\n(.*?)^```", text, flags=re.S | re.M):
+    for block in re.findall(r"^```\{toctree\}\n(.*?)^```", text, flags=re.DOTALL | re.MULTILINE):
         entries += [line.strip() for line in block.splitlines() if line.strip() and not line.startswith(":")]
     return entries
 
@@ -26,8 +26,11 @@ def _toctree_entries(index: Path) -> list[str]:
 def explanation_pages(root: Path = ROOT) -> list[str]:
     docs = root / "docs"
     pages = ["index", *_toctree_entries(docs / "index.md")]
-    return [p for p in pages if (docs / f"{p}.md").is_file()
-            and (docs / f"{p}.md").read_text(encoding="utf-8").startswith(NOTEBOOK_PAGE)]
+    return [
+        p
+        for p in pages
+        if (docs / f"{p}.md").is_file() and (docs / f"{p}.md").read_text(encoding="utf-8").startswith(NOTEBOOK_PAGE)
+    ]
 
 
 def examples(root: Path = ROOT) -> list[str]:

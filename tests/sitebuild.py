@@ -12,7 +12,16 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SITE_SOURCES = ("conf.py", "pyproject.toml", "README.md", "LICENSE", "docs", "gallery", "torchfig")  # the wheel reads README and LICENSE
+# the wheel reads README and LICENSE
+SITE_SOURCES = (
+    "conf.py",
+    "pyproject.toml",
+    "README.md",
+    "LICENSE",
+    "docs",
+    "gallery",
+    "torchfig",
+)
 RECIPE = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["site"]["build"]  # as noxfile.py
 
 
@@ -36,8 +45,20 @@ def build_command(site: Path, *extra: str, strict: bool = True) -> list[str]:
     Its log has no colour codes (``-N``) whatever the terminal or CI asks for
     (``CI=true`` turns them on): tests and the bench read it as text.
     """
-    return [sys.executable, "-m", "sphinx", "-N", "-c", str(site), str(site / "docs"), str(site / "_build" / "html"),
-            "-d", str(site / "_build" / "doctrees"), *(RECIPE["flags"] if strict else []), *extra]
+    return [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-N",
+        "-c",
+        str(site),
+        str(site / "docs"),
+        str(site / "_build" / "html"),
+        "-d",
+        str(site / "_build" / "doctrees"),
+        *(RECIPE["flags"] if strict else []),
+        *extra,
+    ]
 
 
 def build_env(extra_env: dict | None = None) -> dict:
@@ -46,7 +67,9 @@ def build_env(extra_env: dict | None = None) -> dict:
 
 def build(site: Path, extra_env: dict | None = None) -> subprocess.CompletedProcess:
     """Build ``site`` quietly; returns the finished process."""
-    return subprocess.run(build_command(site, "-q"), cwd=site, env=build_env(extra_env), capture_output=True, text=True)
+    return subprocess.run(
+        build_command(site, "-q"), cwd=site, env=build_env(extra_env), check=False, capture_output=True, text=True
+    )
 
 
 # What Sphinx prints when an extension crashes, instead of a build error
@@ -60,5 +83,8 @@ MEASURED = re.compile(rb" *\d+\.\d+ microseconds per forward pass")
 
 def digests(html: Path) -> dict[str, str]:
     """SHA-256 of every HTML and SVG file under ``html``, the measured timings masked."""
-    return {str(p.relative_to(html)): hashlib.sha256(MEASURED.sub(b"N", p.read_bytes())).hexdigest()
-            for p in sorted(html.rglob("*")) if p.suffix in (".html", ".svg")}
+    return {
+        str(p.relative_to(html)): hashlib.sha256(MEASURED.sub(b"N", p.read_bytes())).hexdigest()
+        for p in sorted(html.rglob("*"))
+        if p.suffix in (".html", ".svg")
+    }

@@ -57,14 +57,17 @@ def test_a_build_that_fails_as_it_starts_says_one_line_and_leaves_no_kernel(tmp_
         "def setup(app):\n    app.connect('builder-inited', one_line_on_failure(fail))\n"
     )
     conf = site / "conf.py"
-    conf.write_text(conf.read_text() + "\nextensions.append('planted_failure')  # after execute_ahead started kernels\n")
+    conf.write_text(
+        conf.read_text() + "\nextensions.append('planted_failure')  # after execute_ahead started kernels\n"
+    )
     marker = f"BUILD_MARKER_{uuid.uuid4().hex}"
     result = build(site, extra_env={marker: "1"})
     assert result.returncode != 0
     assert not any(text in result.stderr for text in (*CRASH_REPORT, "Traceback")), result.stderr
     errors = [line for line in result.stderr.splitlines() if "ERROR" in line]
-    assert errors == ["ERROR: planted_failure failed while the build was starting: OSError: planted: AF_UNIX path too long"], \
-        result.stderr
+    assert errors == [
+        "ERROR: planted_failure failed while the build was starting: OSError: planted: AF_UNIX path too long"
+    ], result.stderr
     assert kernels_with(marker) == []
 
 
@@ -93,8 +96,10 @@ def test_html_fixes_leave_an_image_they_cannot_read_alone(tmp_path):
 def test_outputs_lose_pytorchs_build_paths_and_the_checkout(tmp_path):
     from output_filter import clean_output
 
-    warning = ("UserWarning: The given NumPy array is not writable. "
-               "(Triggered internally at /__w/pytorch/pytorch/torch/csrc/utils/tensor_numpy.cpp:213.)")
+    warning = (
+        "UserWarning: The given NumPy array is not writable. "
+        "(Triggered internally at /__w/pytorch/pytorch/torch/csrc/utils/tensor_numpy.cpp:213.)"
+    )
     assert clean_output(warning, "/build/site") == "UserWarning: The given NumPy array is not writable."
     assert clean_output('File "/build/site/docs/page.md", line 3', "/build/site") == 'File "docs/page.md", line 3'
     assert clean_output("/tmp/ipykernel_4242/123.py:5: UserWarning: careful", "/x") == "UserWarning: careful"

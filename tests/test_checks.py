@@ -15,7 +15,6 @@ import torch
 
 import page_runner
 from site_pages import explanation_pages
-
 from torchfig import ClaimFailed, caught, check, check_cases, check_close, check_equal, check_raises, check_warns
 from torchfig import checks as library
 
@@ -23,13 +22,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_a_check_that_holds_shows_its_verdict(capsys):
-    check("one-is-one", 1 == 1)
+    check("one-is-one", 1 == 1)  # noqa: PLR0133 - a claim that holds whatever torch does
     check_equal("two-is-two", 2, 2)
     check_close("tensors-close", torch.ones(2), torch.ones(2) + 1e-9)
     check("numpy-bools-count", np.bool_(True), sentence="numpy bools count")
     assert capsys.readouterr().out.splitlines() == [
-        "\u2714 check 'one-is-one'", "\u2714 check 'two-is-two'", "\u2714 check 'tensors-close'",
-        "\u2714 numpy bools count"]
+        "\u2714 check 'one-is-one'",
+        "\u2714 check 'two-is-two'",
+        "\u2714 check 'tensors-close'",
+        "\u2714 numpy bools count",
+    ]
 
 
 def test_a_check_that_fails_names_its_id_and_what_was_observed():
@@ -52,7 +54,7 @@ def test_only_booleans_count_and_ids_are_words_joined_by_hyphens():
 def test_caught_prints_and_keeps_what_the_block_raised_and_warned(capsys):
     with caught() as result:
         warnings.warn("be careful", UserWarning)
-        1 / 0
+        1 / 0  # noqa: B018 - the error caught() keeps
     assert capsys.readouterr().out == "UserWarning: be careful\nZeroDivisionError: division by zero\n"
     assert isinstance(result.error, ZeroDivisionError) and len(result.warnings) == 1
     with caught() as quiet:
@@ -64,7 +66,7 @@ def test_caught_prints_and_keeps_what_the_block_raised_and_warned(capsys):
 
 def test_check_raises_reads_the_caught_error_and_its_message():
     with caught() as result:
-        1 / 0
+        1 / 0  # noqa: B018 - the error caught() keeps
     check_raises("divides", result, ZeroDivisionError, "division")
     with pytest.raises(ClaimFailed, match="observed: ZeroDivisionError: division by zero"):
         check_raises("mentions-modulo", result, ZeroDivisionError, "modulo")
@@ -111,7 +113,9 @@ def test_in_a_kernel_a_verdict_is_display_data_with_a_text_fallback(monkeypatch)
     [(data, raw)] = shown
     assert raw is True and set(data) == {library.MIME_TYPE, "text/plain"}
     payload = data[library.MIME_TYPE]
-    assert payload["id"] == "in-a-kernel" and payload["holds"] is True and payload["cases"] == [["a", True], ["b", True]]
+    assert (
+        payload["id"] == "in-a-kernel" and payload["holds"] is True and payload["cases"] == [["a", True], ["b", True]]
+    )
     assert data["text/plain"].startswith("\u2714 check 'in-a-kernel'")
     assert library.made[-1].id == "in-a-kernel"
 
@@ -245,8 +249,9 @@ def sentence_of(page: str, check_id: str) -> str:
 def test_a_changed_pytorch_fails_the_check_that_describes_it(page, perturbation, check_id, tmp_path):
     result = run_page(page, tmp_path, perturbation)
     assert result.returncode != 0
-    assert f"ClaimFailed: check '{check_id}' no longer holds: {sentence_of(page, check_id)}" in result.stderr, \
+    assert f"ClaimFailed: check '{check_id}' no longer holds: {sentence_of(page, check_id)}" in result.stderr, (
         result.stderr[-2000:]
+    )
 
 
 def test_a_version_aware_page_checks_the_alternative_its_release_makes(tmp_path):
@@ -280,7 +285,9 @@ def test_gallery_outputs_made_with_other_versions_are_dropped(tmp_path):
     gallery.mkdir()
     (gallery / ".versions").write_text("torch-0.0-numpy-0.0")
     (gallery / "plot_1.rst").write_text("stale output")
-    app = SimpleNamespace(srcdir=str(tmp_path), config=SimpleNamespace(sphinx_gallery_conf={"gallery_dirs": "examples"}))
+    app = SimpleNamespace(
+        srcdir=str(tmp_path), config=SimpleNamespace(sphinx_gallery_conf={"gallery_dirs": "examples"})
+    )
     buildenv.reset_stale_gallery(app)
     assert not (gallery / "plot_1.rst").exists()
     assert (gallery / ".versions").read_text() == buildenv.version_key()
@@ -294,7 +301,9 @@ def test_an_example_a_killed_build_left_half_written_runs_again(tmp_path):
 
     import buildenv
 
-    app = SimpleNamespace(srcdir=str(tmp_path), config=SimpleNamespace(sphinx_gallery_conf={"gallery_dirs": "examples"}))
+    app = SimpleNamespace(
+        srcdir=str(tmp_path), config=SimpleNamespace(sphinx_gallery_conf={"gallery_dirs": "examples"})
+    )
     buildenv.reset_stale_gallery(app)
     gallery = tmp_path / "examples"
     (gallery / "plot_1.py.md5").write_text("aaa")
@@ -306,11 +315,14 @@ def test_an_example_a_killed_build_left_half_written_runs_again(tmp_path):
 
 
 def test_an_unsupported_torch_stops_the_build_with_one_line(monkeypatch):
-    import buildenv
     from sphinx.errors import ConfigError
 
+    import buildenv
+
     monkeypatch.setattr(buildenv, "versions", lambda: {"torch": "1.13.1", "numpy": "1.26", "python": "3.11"})
-    with pytest.raises(ConfigError, match=r"^torch 1\.13\.1 is not supported: this site is built against torch 2\.13, 2\.14 and 2\.15"):
+    with pytest.raises(
+        ConfigError, match=r"^torch 1\.13\.1 is not supported: this site is built against torch 2\.13, 2\.14 and 2\.15"
+    ):
         buildenv.check_torch(None, None)
 
 
@@ -319,8 +331,9 @@ def test_a_collecting_run_records_every_failing_check_and_goes_on(tmp_path):
     records = tmp_path / "checks.jsonl"
     result = run_page("shared-memory.md", tmp_path, "numpy() copies", collect=records)
     assert result.returncode == 0, result.stderr[-2000:]
-    verdicts = page_runner.collected(ROOT / "docs" / "shared-memory.md",
-                                     [json.loads(line) for line in records.read_text().splitlines()])
+    verdicts = page_runner.collected(
+        ROOT / "docs" / "shared-memory.md", [json.loads(line) for line in records.read_text().splitlines()]
+    )
     failing = [v for v in verdicts if v["status"] == "differs"]
     assert len(failing) >= 2 and all(v["observed"] for v in failing)
     assert any(v["status"] == "holds" and v["line"] > failing[0]["line"] for v in verdicts), "the run stopped"
@@ -328,36 +341,44 @@ def test_a_collecting_run_records_every_failing_check_and_goes_on(tmp_path):
 
 def test_a_cell_that_fails_for_a_missing_api_makes_its_checks_not_applicable(tmp_path):
     page = tmp_path / "page.md"
-    page.write_text("---\nfile_format: mystnb\nkernelspec:\n  name: python3\n---\n\n# Page\n\n"
-                    "```{code-cell} python\nimport torch\nfrom torchfig import check\n"
-                    "check('one-holds', True)\n```\n\n"
-                    "```{code-cell} python\ntorch.no_such_function()\ncheck('absent-api-works', True)\n```\n\n"
-                    "```{code-cell} python\ncheck('later-follows', 1 + 1 == 2)\n```\n")
+    page.write_text(
+        "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n---\n\n# Page\n\n"
+        "```{code-cell} python\nimport torch\nfrom torchfig import check\n"
+        "check('one-holds', True)\n```\n\n"
+        "```{code-cell} python\ntorch.no_such_function()\ncheck('absent-api-works', True)\n```\n\n"
+        "```{code-cell} python\ncheck('later-follows', 1 + 1 == 2)\n```\n"
+    )
     records = tmp_path / "checks.jsonl"
     result = page_runner.run(page, collect=records)
     assert result.returncode == 0, result.stderr
     verdicts = page_runner.collected(page, [json.loads(line) for line in records.read_text().splitlines()])
     assert [(v["id"], v["status"]) for v in verdicts] == [
-        ("one-holds", "holds"), ("absent-api-works", "not applicable"), ("later-follows", "holds")]
+        ("one-holds", "holds"),
+        ("absent-api-works", "not applicable"),
+        ("later-follows", "holds"),
+    ]
     assert verdicts[1]["observed"] == "torch.no_such_function does not exist in this release"
-
 
 
 def test_a_check_whose_cell_fails_because_an_earlier_cell_failed_names_the_earlier_cell(tmp_path):
     """The NameError of a later cell is an echo: the status comes from the cell that defines the name."""
     page = tmp_path / "page.md"
-    page.write_text("---\nfile_format: mystnb\nkernelspec:\n  name: python3\n---\n\n# Page\n\n"
-                    "```{code-cell} python\nimport torch\nfrom torchfig import check\n"
-                    "made = torch.no_such_function()\n```\n\n"
-                    "```{code-cell} python\nbroken = [][0]\n```\n\n"
-                    "```{code-cell} python\ncheck('uses-made', made is not None)\n```\n\n"
-                    "```{code-cell} python\ncheck('uses-broken', broken == 1)\n```\n")
+    page.write_text(
+        "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n---\n\n# Page\n\n"
+        "```{code-cell} python\nimport torch\nfrom torchfig import check\n"
+        "made = torch.no_such_function()\n```\n\n"
+        "```{code-cell} python\nbroken = [][0]\n```\n\n"
+        "```{code-cell} python\ncheck('uses-made', made is not None)\n```\n\n"
+        "```{code-cell} python\ncheck('uses-broken', broken == 1)\n```\n"
+    )
     records = tmp_path / "checks.jsonl"
     assert page_runner.run(page, collect=records).returncode == 0
     verdicts = page_runner.collected(page, [json.loads(line) for line in records.read_text().splitlines()])
     assert [(v["id"], v["status"], v["observed"]) for v in verdicts] == [
         ("uses-made", "not applicable", "torch.no_such_function does not exist in this release"),
-        ("uses-broken", "not reached", "a cell it needs (line 16) raised IndexError: list index out of range")]
+        ("uses-broken", "not reached", "a cell it needs (line 16) raised IndexError: list index out of range"),
+    ]
+
 
 CASCADE = """---
 file_format: mystnb
@@ -404,8 +425,10 @@ def test_a_check_after_an_earlier_failure_is_judged_on_a_fresh_run_of_what_it_ne
     lines = [json.loads(line) for line in records.read_text().splitlines()]
     first = {v["id"]: v for v in page_runner.collected(page, lines)}
     assert first["operation-recorded"]["status"] == "differs"  # the echo of the earlier cell
-    final = {v["id"]: v for v in settled(page, list(first.values()), page_runner.disturbed_lines(lines, page),
-                                         sys.executable, tmp_path)}
+    final = {
+        v["id"]: v
+        for v in settled(page, list(first.values()), page_runner.disturbed_lines(lines, page), sys.executable, tmp_path)
+    }
     assert final["operation-recorded"]["status"] == "holds" and final["operation-recorded"]["fresh"]
     assert final["new-function-works"]["status"] == "not applicable"
     assert final["new-function-works"]["observed"] == "torch.no_such_function does not exist in this release"
@@ -418,15 +441,30 @@ def test_columns_written_apart_merge_into_one_ledger(tmp_path, monkeypatch):
     import release_ledger
 
     ledger_file = tmp_path / "ledger.json"
-    ledger_file.write_text(json.dumps({"releases": {"2.0.1": {"numpy": "1"}}, "checks": [
-        {"file": "docs/a.md", "id": "kept", "results": {"2.0.1": {"status": "holds"}}}]}))
+    ledger_file.write_text(
+        json.dumps(
+            {
+                "releases": {"2.0.1": {"numpy": "1"}},
+                "checks": [{"file": "docs/a.md", "id": "kept", "results": {"2.0.1": {"status": "holds"}}}],
+            }
+        )
+    )
     monkeypatch.setattr(release_ledger, "LEDGER", ledger_file)
     columns = []
     for release, status in (("2.13.0", "holds"), ("2.14.1", "differs")):
         column = tmp_path / f"{release}.json"
-        column.write_text(json.dumps({"release": release, "found": {"numpy": "2"}, "verdicts": [
-            {"file": "docs/a.md", "line": 3, "id": "new", "status": status} | (
-                {"observed": "x"} if status != "holds" else {})]}))
+        column.write_text(
+            json.dumps(
+                {
+                    "release": release,
+                    "found": {"numpy": "2"},
+                    "verdicts": [
+                        {"file": "docs/a.md", "line": 3, "id": "new", "status": status}
+                        | ({"observed": "x"} if status != "holds" else {})
+                    ],
+                }
+            )
+        )
         columns.append(str(column))
     assert release_ledger.main(["--merge", *columns]) == 0
     merged = json.loads(ledger_file.read_text())

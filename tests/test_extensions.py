@@ -44,8 +44,10 @@ verified-claims
 ```
 """
 
-PARAGRAPH = ("Read back: [{api}`torch.Tensor.numpy` gives an array of the same values]{.checked #same-values}, "
-             "and [each of them is a float]{.checked #floats}, as [the page](paragraphs.ipynb) shows.")
+PARAGRAPH = (
+    "Read back: [{api}`torch.Tensor.numpy` gives an array of the same values]{.checked #same-values}, "
+    "and [each of them is a float]{.checked #floats}, as [the page](paragraphs.ipynb) shows."
+)
 
 
 def verdict_output(check_id: str, **fields) -> nbformat.NotebookNode:
@@ -64,8 +66,10 @@ def printed(text: str) -> nbformat.NotebookNode:
 
 
 def notebook(*cells) -> str:
-    nb = nbformat.v4.new_notebook(cells=list(cells), metadata={
-        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb = nbformat.v4.new_notebook(
+        cells=list(cells),
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
     return json.dumps(nb)
 
 
@@ -81,12 +85,16 @@ def sample(tmp_path: Path, conf: str = "", **pages: str) -> Path:
 
 
 PARAGRAPHS = notebook(
-    nbformat.v4.new_markdown_cell("# Paragraphs\n\n:::{documented} https://example.org/guide.html\n"
-                                  "Guides say this.\n:::"),
+    nbformat.v4.new_markdown_cell(
+        "# Paragraphs\n\n:::{documented} https://example.org/guide.html\nGuides say this.\n:::"
+    ),
     code_cell("t = torch.tensor([1.0, 2.0])", printed("tensor([1., 2.])\n")),
     nbformat.v4.new_markdown_cell(PARAGRAPH),
-    code_cell("check('same-values', ...)\ncheck_cases('floats', ...)", verdict_output("same-values"),
-              verdict_output("floats", cases=[["1.0", True], ["2.0", True]])),
+    code_cell(
+        "check('same-values', ...)\ncheck_cases('floats', ...)",
+        verdict_output("same-values"),
+        verdict_output("floats", cases=[["1.0", True], ["2.0", True]]),
+    ),
 )
 
 
@@ -96,12 +104,15 @@ def built(make_app, tmp_path):
         app = make_app("html", srcdir=sample(tmp_path, conf, **pages))
         app.build()
         return app
+
     return build
 
 
 def warnings_of(app) -> str:
     """The build's warnings, without Sphinx's notes on node classes registered by an earlier app in this test."""
-    return "".join(line for line in app.warning.getvalue().splitlines(keepends=True) if "already registered" not in line)
+    return "".join(
+        line for line in app.warning.getvalue().splitlines(keepends=True) if "already registered" not in line
+    )
 
 
 def page(app, name: str) -> BeautifulSoup:
@@ -137,8 +148,10 @@ def test_checked_and_documented_sentences_are_listed_in_reading_order(built):
     app = built(**{"paragraphs.ipynb": PARAGRAPHS})
     listed = page(app, "verified-claims")
     checked = [(a.get_text(), a["href"]) for a in listed.select(".claims-checked li a")]
-    assert checked == [("torch.Tensor.numpy gives an array of the same values", "paragraphs.html#same-values"),
-                       ("each of them is a float", "paragraphs.html#floats")]
+    assert checked == [
+        ("torch.Tensor.numpy gives an array of the same values", "paragraphs.html#same-values"),
+        ("each of them is a float", "paragraphs.html#floats"),
+    ]
     assert [a.get_text() for a in listed.select(".claims-documented li a")] == ["Guides say this."]
     assert "not executed here" in page(app, "paragraphs").select_one(".documented").get_text()
 
@@ -153,8 +166,10 @@ def test_checked_and_documented_sentences_are_listed_in_reading_order(built):
     ],
 )
 def test_a_sentence_that_generalises_needs_a_check_of_several_cases(built, sentence, cases, warns):
-    book = notebook(nbformat.v4.new_markdown_cell(f"# Paragraphs\n\nSo [{sentence}]{{.checked #it}}."),
-                    code_cell("check('it', ...)", verdict_output("it", cases=cases) if cases else verdict_output("it")))
+    book = notebook(
+        nbformat.v4.new_markdown_cell(f"# Paragraphs\n\nSo [{sentence}]{{.checked #it}}."),
+        code_cell("check('it', ...)", verdict_output("it", cases=cases) if cases else verdict_output("it")),
+    )
     app = built(**{"paragraphs.ipynb": book})
     warning = app.warning.getvalue()
     assert ("covers one case" in warning) is warns, warning
@@ -163,23 +178,33 @@ def test_a_sentence_that_generalises_needs_a_check_of_several_cases(built, sente
 
 
 def test_a_check_cell_that_prints_besides_its_verdict_is_refused(built):
-    book = notebook(nbformat.v4.new_markdown_cell("# Paragraphs\n\n[It works]{.checked #works}."),
-                    code_cell("print(1)\ncheck('works', True)", printed("1\n"), verdict_output("works")))
+    book = notebook(
+        nbformat.v4.new_markdown_cell("# Paragraphs\n\n[It works]{.checked #works}."),
+        code_cell("print(1)\ncheck('works', True)", printed("1\n"), verdict_output("works")),
+    )
     assert "shows only its verdicts" in built(**{"paragraphs.ipynb": book}).warning.getvalue()
 
 
 def test_one_of_the_alternatives_is_checked_and_the_others_say_so(built):
     book = notebook(
-        nbformat.v4.new_markdown_cell("# Paragraphs\n\n:::{alternatives}\n- [It copies]{.checked #copies}\n"
-                                      "- [It shares]{.checked #shares}\n:::"),
-        code_cell("check('shares', True)", verdict_output("shares")))
+        nbformat.v4.new_markdown_cell(
+            "# Paragraphs\n\n:::{alternatives}\n- [It copies]{.checked #copies}\n- [It shares]{.checked #shares}\n:::"
+        ),
+        code_cell("check('shares', True)", verdict_output("shares")),
+    )
     app = built(**{"paragraphs.ipynb": book})
     assert app.warning.getvalue() == ""
     html = page(app, "paragraphs")
     assert html.find(id="shares").find_next_sibling("a", class_="claim-mark") is not None
-    assert "not-made" in html.find(id="copies")["class"] and "for other versions: not checked" in html.select_one(".alternatives").get_text()
-    none_checked = notebook(nbformat.v4.new_markdown_cell(
-        "# Paragraphs\n\n:::{alternatives}\n- [It copies]{.checked #copies}\n- [It shares]{.checked #shares}\n:::"))
+    assert (
+        "not-made" in html.find(id="copies")["class"]
+        and "for other versions: not checked" in html.select_one(".alternatives").get_text()
+    )
+    none_checked = notebook(
+        nbformat.v4.new_markdown_cell(
+            "# Paragraphs\n\n:::{alternatives}\n- [It copies]{.checked #copies}\n- [It shares]{.checked #shares}\n:::"
+        )
+    )
     assert "needs exactly one checked sentence" in warnings_of(built(**{"paragraphs.ipynb": none_checked}))
 
 
@@ -190,7 +215,8 @@ def test_a_script_verdict_becomes_an_anchor_listed_with_its_sentence(built):
     assert app.warning.getvalue() == ""
     assert page(app, "paragraphs").find(id="check-script-check") is not None
     assert [a["href"] for a in page(app, "verified-claims").select(".claims-checked li a")] == [
-        "paragraphs.html#check-script-check"]
+        "paragraphs.html#check-script-check"
+    ]
 
 
 PLANTED = """---
@@ -226,10 +252,12 @@ def test_planted_mistakes_fail_the_build_naming_file_line_and_id(built):
 def test_a_failed_check_fails_the_build_with_its_sentence(built):
     source = PLANTED.split("# Planted")[0] + (
         "# Failing\n\n[Two and two make five]{.checked #five}.\n\n"
-        "```{code-cell} python\nfrom torchfig import check\ncheck('five', 2 + 2 == 5)\n```\n")
+        "```{code-cell} python\nfrom torchfig import check\ncheck('five', 2 + 2 == 5)\n```\n"
+    )
     warnings = built('nb_execution_mode = "force"\n', **{"paragraphs.md": source}).warning.getvalue()
-    assert ("paragraphs.md:14: ERROR: ClaimFailed: check 'five' no longer holds: Two and two make five; "
-            "observed: False") in warnings, warnings
+    assert (
+        "paragraphs.md:14: ERROR: ClaimFailed: check 'five' no longer holds: Two and two make five; observed: False"
+    ) in warnings, warnings
 
 
 def test_spans_read_from_the_source_are_the_spans_the_build_finds(built):
@@ -240,8 +268,10 @@ def test_spans_read_from_the_source_are_the_spans_the_build_finds(built):
     doctree = app.env.get_doctree("paragraphs")
     built_spans = [((s["names"] + s["dupnames"])[0], " ".join(s.astext().split())) for s in checked_spans(doctree)]
     assert [(i, text) for i, text, _ in source_spans(source)] == [
-        ("unchecked", "A sentence nobody checks"), ("twice", "Over a [link](https://example.org) and `code`"),
-        ("twice", "twice again")]
+        ("unchecked", "A sentence nobody checks"),
+        ("twice", "Over a [link](https://example.org) and `code`"),
+        ("twice", "twice again"),
+    ]
     assert [i for i, _ in built_spans] == ["unchecked", "twice", "twice"]
 
 
@@ -250,12 +280,22 @@ def test_rewording_a_sentence_under_the_same_id_needs_no_ledger_run(built):
     from buildenv import versions
 
     release = versions()["torch"].split("+")[0]
-    ledger = json.dumps({"releases": {release: {"numpy": "x", "python": "y"}},
-                         "checks": [{"file": "docs/paragraphs.md", "id": i, "results": {release: {"status": "holds"}}}
-                                    for i in ("same-values", "floats")]})
+    ledger = json.dumps(
+        {
+            "releases": {release: {"numpy": "x", "python": "y"}},
+            "checks": [
+                {"file": "docs/paragraphs.md", "id": i, "results": {release: {"status": "holds"}}}
+                for i in ("same-values", "floats")
+            ],
+        }
+    )
     for wording in ("gives an array of the same values", "returns the same numbers as an array"):
-        app = built(**{"paragraphs.ipynb": PARAGRAPHS.replace("gives an array of the same values", wording),
-                       "ledger.json": ledger})
+        app = built(
+            **{
+                "paragraphs.ipynb": PARAGRAPHS.replace("gives an array of the same values", wording),
+                "ledger.json": ledger,
+            }
+        )
         assert warnings_of(app) == "", wording
         assert wording in page(app, "paragraphs").find(id="same-values").get_text()
     stale = ledger.replace('"floats"', '"other-id"')
@@ -292,7 +332,8 @@ def test_a_misspelt_api_name_fails_naming_it(built):
     assert "torch.Tensor.detach\n" not in warnings and "numpy.asarray" not in warnings
     links = {a.get_text(): a["href"] for a in page(app, "paragraphs").select("a.reference.external")}
     assert links["torch.Tensor.detach"] == (
-        "https://docs.pytorch.org/docs/stable/generated/torch.Tensor.detach.html#torch.Tensor.detach")
+        "https://docs.pytorch.org/docs/stable/generated/torch.Tensor.detach.html#torch.Tensor.detach"
+    )
     assert links["numpy.asarray"] == "https://numpy.org/doc/stable/reference/generated/numpy.asarray.html#numpy.asarray"
 
 
@@ -308,8 +349,10 @@ GPU_PAGE = """# Devices
 @pytest.mark.parametrize("column", [False, True])
 def test_a_gpu_sentence_is_checked_only_from_the_ledgers_gpu_column(built, column):
     """With no GPU the sentence is documented; with a stored cuda column that holds, checked on that device."""
-    cuda = {"found": {"device": "Planted GPU 80GB", "driver": "999.1", "torch": "2.13.0", "date": "2026-12-01"},
-            "checks": [{"file": "docs/paragraphs.md", "id": "cuda-numpy-refuses", "status": "holds"}]}
+    cuda = {
+        "found": {"device": "Planted GPU 80GB", "driver": "999.1", "torch": "2.13.0", "date": "2026-12-01"},
+        "checks": [{"file": "docs/paragraphs.md", "id": "cuda-numpy-refuses", "status": "holds"}],
+    }
     ledger = {"releases": {}, "checks": []} | ({"cuda": cuda} if column else {})
     app = built(**{"paragraphs.md": GPU_PAGE, "ledger.json": json.dumps(ledger)})
     assert warnings_of(app) == ""
@@ -340,17 +383,34 @@ def test_the_ledger_lists_each_difference_on_its_page_and_names_what_follows_num
     from buildenv import versions
 
     release = versions()["torch"].split("+")[0]
-    ledger = {"releases": {"2.0.1": {"numpy": "1.26.4", "python": "3.11"}, release: {"numpy": "2.x", "python": "3.11"}},
-              "checks": [{"file": "docs/paragraphs.md", "id": i, "results": {
-                  release: {"status": "holds"}, "2.0.1": {"status": "differs", "observed": f"planted {i}"}}}
-                  for i in ("same-values", "floats")],
-              "numpy_probe": {"found": {"torch": release, "numpy": "1.26.4", "python": "3.11"}, "checks": [
-                  {"file": "docs/paragraphs.md", "id": "floats", "status": "differs"},
-                  {"file": "docs/paragraphs.md", "id": "same-values", "status": "holds"}]}}
+    ledger = {
+        "releases": {"2.0.1": {"numpy": "1.26.4", "python": "3.11"}, release: {"numpy": "2.x", "python": "3.11"}},
+        "checks": [
+            {
+                "file": "docs/paragraphs.md",
+                "id": i,
+                "results": {release: {"status": "holds"}, "2.0.1": {"status": "differs", "observed": f"planted {i}"}},
+            }
+            for i in ("same-values", "floats")
+        ],
+        "numpy_probe": {
+            "found": {"torch": release, "numpy": "1.26.4", "python": "3.11"},
+            "checks": [
+                {"file": "docs/paragraphs.md", "id": "floats", "status": "differs"},
+                {"file": "docs/paragraphs.md", "id": "same-values", "status": "holds"},
+            ],
+        },
+    }
     releases = "# Which releases\n\n```{release-ledger}\n```\n"
-    app = built(STAMPED, **{
-        "paragraphs.ipynb": PARAGRAPHS, "releases.md": releases, "ledger.json": json.dumps(ledger),
-        "index.md": INDEX.replace("verified-claims\n", "verified-claims\nreleases\n")})
+    app = built(
+        STAMPED,
+        **{
+            "paragraphs.ipynb": PARAGRAPHS,
+            "releases.md": releases,
+            "ledger.json": json.dumps(ledger),
+            "index.md": INDEX.replace("verified-claims\n", "verified-claims\nreleases\n"),
+        },
+    )
     assert warnings_of(app) == ""
     listed = page(app, "paragraphs").select("ul.differing-here li")
     assert [li.a["href"] for li in listed] == ["#floats", "#same-values"]

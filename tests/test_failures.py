@@ -151,5 +151,6 @@ def test_a_ledger_entry_that_disagrees_with_the_build_fails_it_naming_the_check(
     ledger_file.write_text(json.dumps(ledger))
     result = build(site)
     assert result.returncode != 0
-    assert (f"the ledger says check {entry['id']!r} differs (observed: planted) on torch {release}"
-            in result.stderr), result.stderr
+    assert f"the ledger says check {entry['id']!r} differs (observed: planted) on torch {release}" in result.stderr, (
+        result.stderr
+    )

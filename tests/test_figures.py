@@ -15,7 +15,7 @@ from torchfig.figure import GraphvizNotFound
 def labels(figure) -> dict[str, str]:
     """node id -> label text, from the DOT source."""
     found = {}
-    for node_id, attrs in re.findall(r"^\t(\w+) \[(.*)\]$", figure.source, flags=re.M):
+    for node_id, attrs in re.findall(r"^\t(\w+) \[(.*)\]$", figure.source, flags=re.MULTILINE):
         if node_id in ("graph", "node", "edge"):  # default attributes, not nodes
             continue
         label = re.search(r'label="((?:[^"\\]|\\.)*)"|label=([^\s"]+)', attrs)
@@ -25,7 +25,7 @@ def labels(figure) -> dict[str, str]:
 
 
 def edges(figure) -> set[tuple[str, str]]:
-    return set(re.findall(r"^\t(\w+) -> (\w+)", figure.source, flags=re.M))
+    return set(re.findall(r"^\t(\w+) -> (\w+)", figure.source, flags=re.MULTILINE))
 
 
 def edges_by_label(figure) -> set[tuple[str, str]]:
@@ -68,7 +68,7 @@ def test_detach_cut_leaves_no_edge_back():
         d = y.detach()
     flow = torchfig.data_flow(rec, names={"x": x, "y": y, "d": d})
     assert 'label="not recorded"' in flow.source
-    cut_edges = re.findall(r"^\t(\w+) -> (\w+) \[label=\"not recorded\"", flow.source, flags=re.M)
+    cut_edges = re.findall(r"^\t(\w+) -> (\w+) \[label=\"not recorded\"", flow.source, flags=re.MULTILINE)
     assert [labels(flow)[target].splitlines()[0] for _, target in cut_edges] == ["d"]
 
 
@@ -88,7 +88,7 @@ def test_numpy_round_trip_flow_shows_memory_link_and_no_recorded_path():
 def test_saved_tensor_whose_version_moved():
     x = torch.ones(3, requires_grad=True)
     y = x * 1
-    loss = (y ** 2).sum()
+    loss = (y**2).sum()
     y.detach().add_(1)
     fig = torchfig.autograd_graph(loss, names={"y": y})
     saved = [t for t in labels(fig).values() if t.startswith("saved self")]
@@ -97,7 +97,7 @@ def test_saved_tensor_whose_version_moved():
 
 def test_saved_tensors_after_backward_are_freed():
     x = torch.ones(3, requires_grad=True)
-    loss = (x ** 2).sum()
+    loss = (x**2).sum()
     loss.backward()
     text = "\n".join(labels(torchfig.autograd_graph(loss)).values())
     assert "freed" in text
@@ -152,7 +152,8 @@ def test_long_chains_collapse_and_depth_caps_are_announced():
         out = out + 1
     collapsed = torchfig.autograd_graph(out)
     assert "AddBackward0 x30" in collapsed.source
-    assert "30 backward nodes drawn as 1 box (collapsed runs)" in collapsed.source  # the caption counts what the box holds
+    # the caption counts what the box holds
+    assert "30 backward nodes drawn as 1 box (collapsed runs)" in collapsed.source
     folded_and_capped = torchfig.autograd_graph(out, max_depth=2)  # a collapsed run is one box deep
     assert "AddBackward0 x30" in folded_and_capped.source and "not drawn" not in folded_and_capped.source
     capped = torchfig.autograd_graph(out, collapse=None, max_depth=5)
@@ -188,7 +189,9 @@ def test_a_figure_reports_what_it_drew_and_keys_its_line_styles():
     assert [(e.tail, e.colour, e.label) for e in cut] == [("detach", "orange-red", "not recorded")]
     assert cut[0].head.endswith("no history")
     shared = [e for e in flow.drawn_edges() if e.style == "dotted"]
-    assert {e.head.split(" / ")[0] for e in shared} == {"t", "tensor"} and all(e.tail.startswith("a / ") for e in shared)
+    assert {e.head.split(" / ")[0] for e in shared} == {"t", "tensor"} and all(
+        e.tail.startswith("a / ") for e in shared
+    )
     assert {n.kind for n in flow.drawn_nodes()} == {"tensor", "array", "op"}
     svg = torchfig.to_svg(flow)
     assert "dashed orange&#45;red arrow: autograd did not record this step" in svg

@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import venv
 from pathlib import Path
 
@@ -30,7 +29,7 @@ NOTEBOOK_RUNNER = ("nbclient", "nbformat", "ipykernel")
 
 def pinned(names) -> list[str]:
     """The pins requirements.txt gives these packages: one source of versions."""
-    pins = dict(re.findall(r"^([\w-]+)==(\S+)", (ROOT / "requirements.txt").read_text(), flags=re.M))
+    pins = dict(re.findall(r"^([\w-]+)==(\S+)", (ROOT / "requirements.txt").read_text(), flags=re.MULTILINE))
     return [f"{name}=={pins[name]}" for name in names]
 
 
@@ -46,7 +45,7 @@ def reader_python(built_site, tmp_path_factory) -> Path:
     wheel = next((built_site / "_downloads").rglob("torchfig-*.whl"))
     install = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     for packages in (pinned(READER_PACKAGES + NOTEBOOK_RUNNER), ["--no-deps", str(wheel)]):
-        result = subprocess.run([*install, *packages], env=clean_env(), capture_output=True, text=True)
+        result = subprocess.run([*install, *packages], env=clean_env(), check=False, capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
     return python
 
@@ -67,8 +66,15 @@ def test_every_script_runs_as_downloaded(built_site, reader_python, tmp_path):
     failures = []
     for script in downloads(built_site, ".py"):
         copy = alone(script, tmp_path / script.stem)
-        result = subprocess.run([str(reader_python), copy.name], cwd=copy.parent, env=clean_env(),
-                                capture_output=True, text=True, timeout=600)
+        result = subprocess.run(
+            [str(reader_python), copy.name],
+            cwd=copy.parent,
+            env=clean_env(),
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         if result.returncode != 0:
             failures.append(f"{script.name}:\n{result.stderr[-1500:]}")
         assert not (copy.parent / "torchfig").exists()
@@ -88,8 +94,15 @@ def test_every_notebook_runs_as_downloaded(built_site, reader_python, tmp_path):
     failures = []
     for notebook in downloads(built_site, ".ipynb"):
         copy = alone(notebook, tmp_path / notebook.stem)
-        result = subprocess.run([str(reader_python), "-c", RUN_NOTEBOOK, copy.name], cwd=copy.parent,
-                                env=clean_env(), capture_output=True, text=True, timeout=900)
+        result = subprocess.run(
+            [str(reader_python), "-c", RUN_NOTEBOOK, copy.name],
+            cwd=copy.parent,
+            env=clean_env(),
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         if result.returncode != 0:
             failures.append(f"{notebook.name}:\n{result.stderr[-1500:]}")
     assert failures == []
@@ -105,8 +118,15 @@ def test_every_page_notebook_runs_as_downloaded(built_site, reader_python, tmp_p
         cells = json.loads(copy.read_text(encoding="utf-8"))["cells"]
         prose = " ".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
         assert "{api}" not in prose and "{term}" not in prose and ":::" not in prose and "{.checked" not in prose, page
-        result = subprocess.run([str(reader_python), "-c", RUN_NOTEBOOK, copy.name], cwd=copy.parent,
-                                env=clean_env(), capture_output=True, text=True, timeout=900)
+        result = subprocess.run(
+            [str(reader_python), "-c", RUN_NOTEBOOK, copy.name],
+            cwd=copy.parent,
+            env=clean_env(),
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         if result.returncode != 0:
             failures.append(f"{page}.ipynb:\n{result.stderr[-1500:]}")
     assert failures == []

@@ -32,10 +32,16 @@ BAD = {  # (function, arguments, keyword arguments) -> the error and words it mu
     "autograd_graph names value": (lambda m: torchfig.autograd_graph(m["loss"], names={"x": 1}), TypeError, "int"),
     "autograd_graph values": (lambda m: torchfig.autograd_graph(m["loss"], values="yes"), TypeError, "True or False"),
     "autograd_graph saved": (lambda m: torchfig.autograd_graph(m["loss"], saved=1), TypeError, "True or False"),
-    "autograd_graph max_depth str": (lambda m: torchfig.autograd_graph(m["loss"], max_depth="2"), TypeError,
-                                     "whole number"),
-    "autograd_graph max_depth float": (lambda m: torchfig.autograd_graph(m["loss"], max_depth=2.5), TypeError,
-                                       "got float"),
+    "autograd_graph max_depth str": (
+        lambda m: torchfig.autograd_graph(m["loss"], max_depth="2"),
+        TypeError,
+        "whole number",
+    ),
+    "autograd_graph max_depth float": (
+        lambda m: torchfig.autograd_graph(m["loss"], max_depth=2.5),
+        TypeError,
+        "got float",
+    ),
     "autograd_graph collapse": (lambda m: torchfig.autograd_graph(m["loss"], collapse=1), ValueError, "at least 2"),
     "autograd_graph collapse bool": (lambda m: torchfig.autograd_graph(m["loss"], collapse=True), TypeError, "bool"),
     "autograd_graph title": (lambda m: torchfig.autograd_graph(m["loss"], title=3), TypeError, "title is a str"),
@@ -44,12 +50,14 @@ BAD = {  # (function, arguments, keyword arguments) -> the error and words it mu
     "module_graph outputs": (lambda m: torchfig.module_graph(None, m["tags"]), TypeError, "got NoneType"),
     "module_graph tags": (lambda m: torchfig.module_graph(m["loss"], None), TypeError, "made by module_tags"),
     "module_graph depth 0": (lambda m: torchfig.module_graph(m["loss"], m["tags"], depth=0), ValueError, "at least 1"),
-    "module_graph depth str": (lambda m: torchfig.module_graph(m["loss"], m["tags"], depth="2"), TypeError,
-                               "whole number"),
+    "module_graph depth str": (
+        lambda m: torchfig.module_graph(m["loss"], m["tags"], depth="2"),
+        TypeError,
+        "whole number",
+    ),
     "module_graph depth float": (lambda m: torchfig.module_graph(m["loss"], m["tags"], depth=2.5), TypeError, "float"),
     "module_graph depth bool": (lambda m: torchfig.module_graph(m["loss"], m["tags"], depth=True), TypeError, "bool"),
-    "module_graph fold": (lambda m: torchfig.module_graph(m["loss"], m["tags"], fold="no"), TypeError,
-                          "True or False"),
+    "module_graph fold": (lambda m: torchfig.module_graph(m["loss"], m["tags"], fold="no"), TypeError, "True or False"),
     "module_graph title": (lambda m: torchfig.module_graph(m["loss"], m["tags"], title=b"t"), TypeError, "title"),
     "module_bytes outputs": (lambda m: torchfig.module_bytes(3, m["tags"]), TypeError, "got int"),
     "module_bytes tags": (lambda m: torchfig.module_bytes(m["loss"], None), TypeError, "made by module_tags"),
@@ -74,12 +82,21 @@ BAD = {  # (function, arguments, keyword arguments) -> the error and words it mu
     "decision_chart title": (lambda m: torchfig.decision_chart(None, {}, {}, []), TypeError, "title is a str"),
     "decision_chart questions": (lambda m: torchfig.decision_chart("t", ["q"], {}, []), TypeError, "questions"),
     "decision_chart answers": (lambda m: torchfig.decision_chart("t", {}, {"a": 1}, []), TypeError, "answers"),
-    "decision_chart edges": (lambda m: torchfig.decision_chart("t", {"q": "Q"}, {"a": "A"}, [("q", "a")]),
-                             TypeError, "triples"),
-    "decision_chart edge key": (lambda m: torchfig.decision_chart("t", {"q": "Q"}, {}, [("q", "z", "yes")]),
-                                ValueError, "'z'"),
-    "decision_chart edge label": (lambda m: torchfig.decision_chart("t", {"q": "Q"}, {"a": "A"}, [("q", "a", 1)]),
-                                  TypeError, "label"),
+    "decision_chart edges": (
+        lambda m: torchfig.decision_chart("t", {"q": "Q"}, {"a": "A"}, [("q", "a")]),
+        TypeError,
+        "triples",
+    ),
+    "decision_chart edge key": (
+        lambda m: torchfig.decision_chart("t", {"q": "Q"}, {}, [("q", "z", "yes")]),
+        ValueError,
+        "'z'",
+    ),
+    "decision_chart edge label": (
+        lambda m: torchfig.decision_chart("t", {"q": "Q"}, {"a": "A"}, [("q", "a", 1)]),
+        TypeError,
+        "label",
+    ),
     "to_svg": (lambda m: torchfig.to_svg(None), TypeError, "takes a figure"),
     "check id": (lambda m: torchfig.check("Not An Id", True), ValueError, "lower-case words"),
     "check holds": (lambda m: torchfig.check("some-id", 1), TypeError, "needs a bool"),
@@ -91,16 +108,31 @@ BAD = {  # (function, arguments, keyword arguments) -> the error and words it mu
     "check_equal sentence": (lambda m: torchfig.check_equal("some-id", 1, 1, sentence=[]), TypeError, "sentence"),
     "check_close actual": (lambda m: torchfig.check_close("some-id", 1.0, T), TypeError, "actual is a float"),
     "check_close expected": (lambda m: torchfig.check_close("some-id", T, np.ones(1)), TypeError, "expected"),
-    "check_raises result": (lambda m: torchfig.check_raises("some-id", None, RuntimeError, "boom"), TypeError,
-                            "caught"),
-    "check_raises error": (lambda m: torchfig.check_raises("some-id", m["caught"], "RuntimeError", "boom"),
-                           TypeError, "subclass of BaseException"),
-    "check_raises match": (lambda m: torchfig.check_raises("some-id", m["caught"], RuntimeError, None), TypeError,
-                           "match"),
-    "check_raises pattern": (lambda m: torchfig.check_raises("some-id", m["caught"], RuntimeError, "("), ValueError,
-                             "regular expression"),
-    "check_warns category": (lambda m: torchfig.check_warns("some-id", m["caught"], RuntimeError, "x"), TypeError,
-                             "subclass of Warning"),
+    "check_raises result": (
+        lambda m: torchfig.check_raises("some-id", None, RuntimeError, "boom"),
+        TypeError,
+        "caught",
+    ),
+    "check_raises error": (
+        lambda m: torchfig.check_raises("some-id", m["caught"], "RuntimeError", "boom"),
+        TypeError,
+        "subclass of BaseException",
+    ),
+    "check_raises match": (
+        lambda m: torchfig.check_raises("some-id", m["caught"], RuntimeError, None),
+        TypeError,
+        "match",
+    ),
+    "check_raises pattern": (
+        lambda m: torchfig.check_raises("some-id", m["caught"], RuntimeError, "("),
+        ValueError,
+        "regular expression",
+    ),
+    "check_warns category": (
+        lambda m: torchfig.check_warns("some-id", m["caught"], RuntimeError, "x"),
+        TypeError,
+        "subclass of Warning",
+    ),
     "check_warns match": (lambda m: torchfig.check_warns("some-id", m["caught"], UserWarning, 3), TypeError, "match"),
 }
 
@@ -128,6 +160,5 @@ def test_a_loss_made_without_grad_says_why_there_is_no_graph(who):
 
 def test_module_tags_on_a_compiled_model_warns_that_it_records_the_eager_graph():
     compiled = torch.compile(torch.nn.Linear(2, 1), backend="eager")
-    with pytest.warns(UserWarning, match="runs eagerly"):
-        with torchfig.module_tags(compiled):
-            pass
+    with pytest.warns(UserWarning, match="runs eagerly"), torchfig.module_tags(compiled):
+        pass

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
 from myst_nb.core.read import read_myst_markdown_notebook
 
 from site_pages import examples, explanation_pages
@@ -49,8 +48,9 @@ def typed_text(path: Path) -> str:
     return script_text(path) + "\n" + "\n".join(sentences)
 
 
-@pytest.mark.parametrize("source", [f"docs/{p}.md" for p in explanation_pages()] +
-                         [f"gallery/{e}.py" for e in examples()])
+@pytest.mark.parametrize(
+    "source", [f"docs/{p}.md" for p in explanation_pages()] + [f"gallery/{e}.py" for e in examples()]
+)
 def test_no_message_is_typed_into_a_source(source):
     text = " ".join(typed_text(ROOT / source).split())
     typed = [m for m in MESSAGES if m.lower() in text.lower()]
@@ -59,8 +59,10 @@ def test_no_message_is_typed_into_a_source(source):
 
 def test_the_guard_catches_a_typed_message(tmp_path):
     page = tmp_path / "page.md"
-    page.write_text("---\nfile_format: mystnb\nkernelspec:\n  name: python3\n---\n\n# Page\n\n"
-                    "You will see Trying to backward through the graph a second time here.\n")
+    page.write_text(
+        "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n---\n\n# Page\n\n"
+        "You will see Trying to backward through the graph a second time here.\n"
+    )
     assert "Trying to backward through the graph a second time" in " ".join(typed_text(page).split())
 
 
@@ -71,4 +73,6 @@ def test_the_messages_page_shows_them_from_execution(built_site):
     shown = [m for m in MESSAGES if m in " ".join(printed.split())]
     assert len(shown) >= 10, f"only {len(shown)} messages in executed output: missing {set(MESSAGES) - set(shown)}"
     headings = " ".join(h.get_text() for h in html.select("h2, h3"))
-    assert re.search(r"backward through the graph", headings, re.I), "headings do not carry the messages' words"
+    assert re.search(r"backward through the graph", headings, re.IGNORECASE), (
+        "headings do not carry the messages' words"
+    )

@@ -12,8 +12,11 @@ from torchfig.modules import module_bytes, module_graph, module_tags
 def encoder(layers: int = 3) -> torch.nn.Module:
     torch.manual_seed(0)
     block = torch.nn.TransformerEncoderLayer(16, 2, 32, dropout=0.0, batch_first=True)
-    return torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.TransformerEncoder(block, layers, enable_nested_tensor=False),
-                               torch.nn.Linear(16, 1))
+    return torch.nn.Sequential(
+        torch.nn.Linear(8, 16),
+        torch.nn.TransformerEncoder(block, layers, enable_nested_tensor=False),
+        torch.nn.Linear(16, 1),
+    )
 
 
 def tagged(model, *inputs):
@@ -28,7 +31,7 @@ def test_every_parameters_accumulate_grad_sits_in_its_own_modules_cluster():
     fig = module_graph(loss, tags, depth=None, fold=False)
     owners = {name.rsplit(".", 1)[0] for name, _ in model.named_parameters()}
     for path in owners:
-        label, boxes = fig.clusters[path]
+        _label, boxes = fig.clusters[path]
         assert any(box.startswith("AccumulateGrad") for box in boxes), f"{path}: its parameters' nodes are elsewhere"
     assert all(tags.module_of(n) in owners for n in tags.made_by if type(n).__name__ == "AccumulateGrad")
 
@@ -44,8 +47,10 @@ def test_module_bytes_add_up_to_what_the_graph_holds():
 def test_identical_blocks_fold_into_one_cluster_with_their_count():
     loss, tags = tagged(encoder(4), torch.randn(2, 5, 8))
     folded, unfolded = module_graph(loss, tags, depth=None), module_graph(loss, tags, depth=None, fold=False)
-    assert any(label.startswith("1.layers.0 to 1.layers.3 (TransformerEncoderLayer) x 4") for label, _ in
-               folded.clusters.values())
+    assert any(
+        label.startswith("1.layers.0 to 1.layers.3 (TransformerEncoderLayer) x 4")
+        for label, _ in folded.clusters.values()
+    )
     assert len(folded.drawn_nodes()) < len(unfolded.drawn_nodes()) / 2
     assert "1.layers.3" in unfolded.clusters and "1.layers.3" not in folded.clusters
 
@@ -59,15 +64,20 @@ def test_nodes_made_before_the_model_ran_belong_to_no_module():
     assert tags.module_of(loss.grad_fn.next_functions[0][0]) == ""  # made by the model's own forward
 
 
-@pytest.mark.parametrize("bad", [lambda t: module_graph(None, t), lambda t: module_graph(torch.ones(1), "tags"),
-                                 lambda t: module_graph(torch.ones(1), t, depth=0)])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        lambda t: module_graph(None, t),
+        lambda t: module_graph(torch.ones(1), "tags"),
+        lambda t: module_graph(torch.ones(1), t, depth=0),
+    ],
+)
 def test_bad_inputs_get_a_clear_error(bad):
     _, tags = tagged(torch.nn.Linear(2, 1), torch.ones(1, 2))
     with pytest.raises((TypeError, ValueError)):
         bad(tags)
-    with pytest.raises(TypeError, match="takes a Module"):
-        with module_tags("model"):
-            pass
+    with pytest.raises(TypeError, match="takes a Module"), module_tags("model"):
+        pass
 
 
 def stages(widths) -> torch.nn.Module:
@@ -75,8 +85,11 @@ def stages(widths) -> torch.nn.Module:
     torch.manual_seed(0)
     layers, before = [], widths[0]
     for width in widths:
-        layers.append(torch.nn.Sequential(torch.nn.Conv2d(before, width, 3, padding=1), torch.nn.BatchNorm2d(width),
-                                          torch.nn.ReLU()))
+        layers.append(
+            torch.nn.Sequential(
+                torch.nn.Conv2d(before, width, 3, padding=1), torch.nn.BatchNorm2d(width), torch.nn.ReLU()
+            )
+        )
         before = width
     return torch.nn.Sequential(*layers)
 
@@ -117,8 +130,10 @@ def test_a_model_run_twice_counts_its_runs_in_the_caption_and_the_folded_count()
     with module_tags(model) as tags:
         loss = model(torch.randn(2, 5, 8)).sum() + model(torch.randn(2, 5, 8)).sum()
     fig = module_graph(loss, tags, depth=None)
-    assert any(label.startswith("1.layers.0 to 1.layers.3 (TransformerEncoderLayer) x 8, 4 blocks run 8 times")
-               for label, _ in fig.clusters.values())
+    assert any(
+        label.startswith("1.layers.0 to 1.layers.3 (TransformerEncoderLayer) x 8, 4 blocks run 8 times")
+        for label, _ in fig.clusters.values()
+    )
     assert any("The model ran 2 times" in caption for caption in fig.captions), fig.captions
     single = module_graph(model(torch.randn(2, 5, 8)).sum(), tags, depth=None)  # made outside the block: no runs
     assert not any("The model ran" in caption for caption in single.captions)
@@ -129,29 +144,58 @@ transformers = pytest.importorskip("transformers")
 
 def gpt2(layers: int = 12):
     torch.manual_seed(0)
-    config = transformers.GPT2Config(n_layer=layers, n_embd=32, n_head=2, n_positions=16, vocab_size=64,
-                                     bos_token_id=0, eos_token_id=0, attn_implementation="eager")
+    config = transformers.GPT2Config(
+        n_layer=layers,
+        n_embd=32,
+        n_head=2,
+        n_positions=16,
+        vocab_size=64,
+        bos_token_id=0,
+        eos_token_id=0,
+        attn_implementation="eager",
+    )
     return transformers.GPT2LMHeadModel(config)
 
 
 def bert(layers: int = 4):
     torch.manual_seed(0)
-    config = transformers.BertConfig(num_hidden_layers=layers, hidden_size=32, num_attention_heads=2,
-                                     intermediate_size=64, vocab_size=64, max_position_embeddings=16,
-                                     attn_implementation="eager")
+    config = transformers.BertConfig(
+        num_hidden_layers=layers,
+        hidden_size=32,
+        num_attention_heads=2,
+        intermediate_size=64,
+        vocab_size=64,
+        max_position_embeddings=16,
+        attn_implementation="eager",
+    )
     return transformers.BertModel(config)
 
 
 REAL_MODELS = {
     "GPT-2 (transformers)": lambda: (gpt2(), (torch.randint(0, 64, (1, 8)),), lambda out: out.logits),
     "BERT (transformers)": lambda: (bert(), (torch.randint(0, 64, (1, 8)),), lambda out: out.last_hidden_state),
-    "nn.Transformer": lambda: (torch.nn.Transformer(16, 2, 2, 2, 32, dropout=0.0, batch_first=True),
-                               (torch.randn(1, 5, 16), torch.randn(1, 4, 16)), lambda out: out),
-    "nn.LSTM": lambda: (torch.nn.LSTM(8, 16, num_layers=2, batch_first=True), (torch.randn(1, 5, 8),),
-                        lambda out: out[0]),
-    "a small convolutional net": lambda: (torch.nn.Sequential(
-        torch.nn.Conv2d(1, 4, 3), torch.nn.ReLU(), torch.nn.Conv2d(4, 4, 3), torch.nn.ReLU(), torch.nn.Flatten(),
-        torch.nn.Linear(4 * 4 * 4, 2)), (torch.randn(1, 1, 8, 8),), lambda out: out),
+    "nn.Transformer": lambda: (
+        torch.nn.Transformer(16, 2, 2, 2, 32, dropout=0.0, batch_first=True),
+        (torch.randn(1, 5, 16), torch.randn(1, 4, 16)),
+        lambda out: out,
+    ),
+    "nn.LSTM": lambda: (
+        torch.nn.LSTM(8, 16, num_layers=2, batch_first=True),
+        (torch.randn(1, 5, 8),),
+        lambda out: out[0],
+    ),
+    "a small convolutional net": lambda: (
+        torch.nn.Sequential(
+            torch.nn.Conv2d(1, 4, 3),
+            torch.nn.ReLU(),
+            torch.nn.Conv2d(4, 4, 3),
+            torch.nn.ReLU(),
+            torch.nn.Flatten(),
+            torch.nn.Linear(4 * 4 * 4, 2),
+        ),
+        (torch.randn(1, 1, 8, 8),),
+        lambda out: out,
+    ),
 }
 
 

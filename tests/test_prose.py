@@ -25,10 +25,15 @@ from page_runner import check_and_prose_lines
 from site_pages import explanation_pages
 
 ROOT = Path(__file__).resolve().parent.parent
-API = re.compile(r"\{api\}`[^`]+`|`[^`]*(?:\(|torch|np\.|numpy|\.grad|grad_fn|_version|requires_grad)[^`]*`"
-                 r"|\b(?:torch|np|numpy)\.\w+")
-VERB = re.compile(r"\b(?:returns?|copies|copy|shares?|raises?|refuses?|works?|keeps?|frees?|records?|saves?"
-                  r"|warns?|fails?|moves?|gives?|holds?)\b", re.I)
+API = re.compile(
+    r"\{api\}`[^`]+`|`[^`]*(?:\(|torch|np\.|numpy|\.grad|grad_fn|_version|requires_grad)[^`]*`"
+    r"|\b(?:torch|np|numpy)\.\w+"
+)
+VERB = re.compile(
+    r"\b(?:returns?|copies|copy|shares?|raises?|refuses?|works?|keeps?|frees?|records?|saves?"
+    r"|warns?|fails?|moves?|gives?|holds?)\b",
+    re.IGNORECASE,
+)
 CODE = re.compile(r"`[^`]*`")  # a verb inside code, such as `.copy()`, is a name, not a statement
 DOCUMENTED = "(from PyTorch's documentation"  # how a script's text marks a sentence it did not execute
 EXEMPTIONS = ROOT / "tests" / "prose_exemptions.txt"
@@ -66,13 +71,15 @@ def page_text(page: Path) -> str:
     notebook = read_myst_markdown_notebook(page.read_text())
     text = "\n\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
     text = SOURCE_SPAN.sub("(a checked sentence)", text)
-    text = re.sub(r"^:::\{documented\}.*?^:::$", "", text, flags=re.S | re.M)
-    text = re.sub(r"^:::\{admonition\} What you will learn.*?^:::$", "", text, flags=re.S | re.M)  # an agenda
-    text = re.sub(r"^```.*?^```$", "", text, flags=re.S | re.M)
-    text = re.sub(r"^---$.*?^---$", "", text, flags=re.S | re.M)
+    text = re.sub(r"^:::\{documented\}.*?^:::$", "", text, flags=re.DOTALL | re.MULTILINE)
+    # an agenda
+    text = re.sub(r"^:::\{admonition\} What you will learn.*?^:::$", "", text, flags=re.DOTALL | re.MULTILINE)
+    text = re.sub(r"^```.*?^```$", "", text, flags=re.DOTALL | re.MULTILINE)
+    text = re.sub(r"^---$.*?^---$", "", text, flags=re.DOTALL | re.MULTILINE)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\.md\)", "(a link to a page)", text)  # link texts are page titles
-    return "\n".join(line for line in text.splitlines()
-                     if not line.startswith(("#", ":::", ":")) or line.startswith(": "))
+    return "\n".join(
+        line for line in text.splitlines() if not line.startswith(("#", ":::", ":")) or line.startswith(": ")
+    )
 
 
 def script_text(script: Path) -> str:
@@ -80,18 +87,29 @@ def script_text(script: Path) -> str:
     source = script.read_text()
     docstring = source.split('"""')[1].split("\nNeeds ")[0]  # the abstract, not the requirements
     lines = source.splitlines()
-    comments = [line[2:] for line, after in zip(lines, lines[1:] + [""])
-                if line.startswith("# ") and not line.startswith("# %%")
-                and not after.startswith("# ---")  # a block's heading
-                and not set(line[2:].strip()) <= {"-"}]
+    comments = [
+        line[2:]
+        for line, after in zip(lines, lines[1:] + [""])
+        if line.startswith("# ")
+        and not line.startswith("# %%")
+        and not after.startswith("# ---")  # a block's heading
+        and not set(line[2:].strip()) <= {"-"}
+    ]
     text = docstring + "\n\n" + "\n".join(comments)
-    return re.sub(r"^\.\. documented::.*\n(?:[ \t]+.*\n?|\n)*", "", text, flags=re.M)  # stated from documentation
+    # stated from documentation
+    return re.sub(r"^\.\. documented::.*\n(?:[ \t]+.*\n?|\n)*", "", text, flags=re.MULTILINE)
 
 
 def unchecked(text: str) -> list[str]:
     allowed = exemptions()
-    return [s for s in sentences(text) if API.search(s) and VERB.search(CODE.sub("", s)) and DOCUMENTED not in s
-            and not any(s.startswith(start) for start in allowed)]
+    return [
+        s
+        for s in sentences(text)
+        if API.search(s)
+        and VERB.search(CODE.sub("", s))
+        and DOCUMENTED not in s
+        and not any(s.startswith(start) for start in allowed)
+    ]
 
 
 @pytest.mark.parametrize("page", sorted(p.name for p in (ROOT / "docs").glob("*.md")))
@@ -117,19 +135,24 @@ def test_script_text_states_no_unchecked_behaviour(script):
 def test_the_heuristic_finds_what_it_is_for(tmp_path):
     """An unchecked behavioural sentence is caught, in a page's text or around a checked one; a checked one is not."""
     page = tmp_path / "page.md"
-    page.write_text("---\nfile_format: mystnb\nkernelspec:\n  name: python3\n---\n\n# Page\n\n"
-                    "Plain words. Then `numpy()` returns a view of the memory.\n\n"
-                    "[`numpy()` returns a view]{.checked #view}, so `t.numpy()` shares memory.\n\n"
-                    "```{code-cell} python\ncheck('view', True)\n```\n\n"
-                    ":::{documented} https://example.org\n`cpu()` copies on a GPU.\n:::\n")
-    assert unchecked(page_text(page)) == ["Then `numpy()` returns a view of the memory.",
-                                          "(a checked sentence), so `t.numpy()` shares memory."]
+    page.write_text(
+        "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n---\n\n# Page\n\n"
+        "Plain words. Then `numpy()` returns a view of the memory.\n\n"
+        "[`numpy()` returns a view]{.checked #view}, so `t.numpy()` shares memory.\n\n"
+        "```{code-cell} python\ncheck('view', True)\n```\n\n"
+        ":::{documented} https://example.org\n`cpu()` copies on a GPU.\n:::\n"
+    )
+    assert unchecked(page_text(page)) == [
+        "Then `numpy()` returns a view of the memory.",
+        "(a checked sentence), so `t.numpy()` shares memory.",
+    ]
 
 
 def test_every_exemption_is_still_needed():
     """An exemption whose sentence is gone, or no longer matches, is deleted rather than kept."""
-    texts = [page_text(p) for p in (ROOT / "docs").glob("*.md")] + \
-            [script_text(p) for p in (ROOT / "gallery").glob("plot_*.py")]
+    texts = [page_text(p) for p in (ROOT / "docs").glob("*.md")] + [
+        script_text(p) for p in (ROOT / "gallery").glob("plot_*.py")
+    ]
     matching = [s for text in texts for s in sentences(text) if API.search(s) and VERB.search(CODE.sub("", s))]
     assert len(exemptions()) <= 6, "the exemptions are meant to stay a short list"
     for start in exemptions():

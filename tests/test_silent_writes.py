@@ -59,14 +59,23 @@ def test_a_saved_output_is_watched_too():
 
 def conv_net():
     torch.manual_seed(0)
-    return torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3, padding=1), torch.nn.BatchNorm2d(8), torch.nn.ReLU(),
-                               torch.nn.MaxPool2d(2), torch.nn.Flatten(), torch.nn.Linear(8 * 4 * 4, 10))
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(3, 8, 3, padding=1),
+        torch.nn.BatchNorm2d(8),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(),
+        torch.nn.Linear(8 * 4 * 4, 10),
+    )
 
 
-@pytest.mark.parametrize(("model", "inputs", "loss_of"), [
-    (gpt2, lambda: torch.randint(0, 64, (2, 8)), lambda out: out.logits.logsumexp(-1).mean()),
-    (conv_net, lambda: torch.randn(4, 3, 8, 8), lambda out: out.logsumexp(-1).mean()),
-])
+@pytest.mark.parametrize(
+    ("model", "inputs", "loss_of"),
+    [
+        (gpt2, lambda: torch.randint(0, 64, (2, 8)), lambda out: out.logits.logsumexp(-1).mean()),
+        (conv_net, lambda: torch.randn(4, 3, 8, 8), lambda out: out.logsumexp(-1).mean()),
+    ],
+)
 def test_clean_training_steps_pass_and_give_the_same_gradients(model, inputs, loss_of):
     """Two steps with an optimizer, watched and not: no error, and the same parameters after."""
     results, batch = [], inputs()

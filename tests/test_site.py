@@ -14,10 +14,10 @@ from urllib.parse import urldefrag
 import pytest
 from bs4 import BeautifulSoup
 
-from downloads import project_of, wheel_name
-from sitebuild import ROOT, build, digests
-from site_pages import examples, explanation_pages
 from cells import source_spans
+from downloads import project_of, wheel_name
+from site_pages import examples, explanation_pages
+from sitebuild import ROOT, build, digests
 from torchfig.checks import CHECK_MARK
 
 pytestmark = pytest.mark.build
@@ -97,7 +97,9 @@ def test_verified_claims_page_lists_every_claim_with_versions_and_working_links(
             block = block.find_next("pre")
         assert CHECK_MARK in block.get_text()
     documented = html.select(".claims-documented li a")
-    assert len(documented) == int(re.match(r"(\d+) sentences", html.select_one("p.documented-summary").get_text()).group(1))
+    assert len(documented) == int(
+        re.match(r"(\d+) sentences", html.select_one("p.documented-summary").get_text()).group(1)
+    )
     for link in documented:
         block = anchored(built_site, link["href"])
         assert CHECK_MARK not in block.get_text(), "a sentence from documentation is shown as checked"
@@ -148,7 +150,9 @@ def test_each_checked_sentence_opens_its_check_in_place(built_site):
             assert mark.select_one(".visually-hidden").get_text(strip=True), "the ✔ has no accessible name"
             verdict = html.find(id=mark["href"].removeprefix("#"))
             details = verdict.find_parent("details", class_="evidence")
-            assert details in checks_under(sentence), f"{page}: the check of {sentence['id']} is not right under its paragraph"
+            assert details in checks_under(sentence), (
+                f"{page}: the check of {sentence['id']} is not right under its paragraph"
+            )
             assert details.select_one("summary") is not None
             assert details.select_one(".cell_input pre") is not None, "the check's code is not shown"
             printed = verdict.select_one("pre").get_text()
@@ -175,8 +179,9 @@ def test_checked_sentences_read_as_paragraphs_with_their_evidence_beside_them(bu
         for sentence in checked_sentences(html):
             paragraph = sentence.find_parent("p")
             words = " ".join(paragraph.get_text().replace(CHECK_MARK, " ").split())
-            marks = " ".join(" ".join(m.get_text().replace(CHECK_MARK, " ").split())
-                             for m in paragraph.select("a.claim-mark"))
+            marks = " ".join(
+                " ".join(m.get_text().replace(CHECK_MARK, " ").split()) for m in paragraph.select("a.claim-mark")
+            )
             alone += words.replace(marks, "").strip() == " ".join(sentence.get_text().split())
             verdict = html.find(id=f"evidence-{sentence['id']}")
             beside += verdict.find_parent("section") is paragraph.find_parent("section")
@@ -194,7 +199,7 @@ def test_no_page_shows_a_path_of_the_machine_or_an_environment(built_site):
 def test_the_verified_claims_page_is_not_in_the_search_index(built_site):
     """It repeats every sentence of the site, so it would top every search."""
     text = (built_site / "searchindex.js").read_text(encoding="utf-8")
-    index = json.loads(text[text.index("(") + 1:text.rindex(")")])
+    index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
     pages = [{doc} if isinstance(doc, int) else set(doc) for doc in index["terms"].values()]
     assert not any(index["docnames"].index("verified-claims") in p for p in pages)
     assert any(index["docnames"].index("why-numpy-refuses") in p for p in pages)
@@ -234,9 +239,12 @@ def test_the_published_wheel_is_what_the_declared_backend_builds(built_site, tmp
     shutil.copytree(ROOT / "torchfig", source / "torchfig", ignore=shutil.ignore_patterns("__pycache__"))
     for file in PACKAGE_FILES:
         shutil.copy2(ROOT / file, source / file)
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path / "dist"),
-                    str(source)], env=os.environ | {"SOURCE_DATE_EPOCH": FIXED_EPOCH},
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path / "dist"), str(source)],
+        env=os.environ | {"SOURCE_DATE_EPOCH": FIXED_EPOCH},
+        check=True,
+        capture_output=True,
+    )
     name = wheel_name(project_of(ROOT))
     published = next((built_site / "_downloads").rglob(name))
     assert published.read_bytes() == (tmp_path / "dist" / name).read_bytes()
@@ -268,7 +276,11 @@ def test_pages_load_nothing_from_other_hosts(built_site):
         for tag, attr in (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src")):
             for element in html.find_all(tag):
                 url = element.get(attr) or ""
-                if tag == "link" and "stylesheet" not in element.get("rel", []) and "preload" not in element.get("rel", []):
+                if (
+                    tag == "link"
+                    and "stylesheet" not in element.get("rel", [])
+                    and "preload" not in element.get("rel", [])
+                ):
                     continue
                 assert not re.match(r"(https?:)?//", url), f"{html_file.name} loads {url}"
 

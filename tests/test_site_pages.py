@@ -49,7 +49,9 @@ def _typed_page_lists(source: str, names: set[str]) -> list[int]:
 def test_no_check_types_its_own_list_of_pages():
     names = set(explanation_pages()) | set(examples())
     assert _typed_page_lists('PAGES = ["index", "graph.md", "detach.html", "backward"]', names) == [1]  # it sees one
-    typed = {path.relative_to(ROOT).as_posix(): lines
-             for path in sorted((ROOT / "tests").rglob("*.py"))
-             if (lines := _typed_page_lists(path.read_text(encoding="utf-8"), names))}
+    typed = {
+        path.relative_to(ROOT).as_posix(): lines
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        if (lines := _typed_page_lists(path.read_text(encoding="utf-8"), names))
+    }
     assert typed == {}, f"page lists typed in (use tests/site_pages.py): {typed}"

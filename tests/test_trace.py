@@ -38,8 +38,12 @@ def test_the_trace_of_the_squared_dot_product():
     x, w, y, z = squared_dot()
     with torchfig.watch_backward(z) as trace:
         z.backward()
-    assert [type(s.node).__name__ for s in trace.steps] == ["PowBackward0", "DotBackward0", "AccumulateGrad",
-                                                              "AccumulateGrad"]
+    assert [type(s.node).__name__ for s in trace.steps] == [
+        "PowBackward0",
+        "DotBackward0",
+        "AccumulateGrad",
+        "AccumulateGrad",
+    ]
     assert torch.equal(trace.gradient_along(z.grad_fn, 0), 2 * y.detach())  # dz/dy on the edge into the dot
     assert torch.equal(trace.gradient_along(y.grad_fn, 0), x.grad)
     assert torch.equal(trace.gradient_along(y.grad_fn, 1), w.grad)
@@ -52,11 +56,18 @@ def test_the_trace_of_the_squared_dot_product():
 def test_the_svg_is_the_same_in_every_run():
     svgs = []
     for _ in range(2):
-        x, w, y, z = squared_dot()
+        x, _w, _y, z = squared_dot()
         with torchfig.watch_backward(z) as trace:
             z.backward()
-        svgs.append([to_svg(f) for f in [torchfig.backward_figure(trace, {"x": x, "z": z}),
-                                         *torchfig.backward_steps(trace, {"x": x, "z": z})]])
+        svgs.append(
+            [
+                to_svg(f)
+                for f in [
+                    torchfig.backward_figure(trace, {"x": x, "z": z}),
+                    *torchfig.backward_steps(trace, {"x": x, "z": z}),
+                ]
+            ]
+        )
     assert svgs[0] == svgs[1]
 
 
@@ -93,8 +104,12 @@ def test_the_stepper_holds_one_figure_and_caption_per_step_in_order():
     stepper = torchfig.BackwardStepper(trace, {"x": x, "w": w})
     html = stepper._repr_html_()
     assert html.count("<li>") == len(trace.steps) == 4
-    assert [c.split(":")[1].split()[0] for c in stepper.captions] == \
-        ["PowBackward0", "DotBackward0", "AccumulateGrad", "AccumulateGrad"]
+    assert [c.split(":")[1].split()[0] for c in stepper.captions] == [
+        "PowBackward0",
+        "DotBackward0",
+        "AccumulateGrad",
+        "AccumulateGrad",
+    ]
     assert html.index(stepper.captions[0]) < html.index(stepper.captions[1])
     assert "http" not in html.replace("http://www.w3.org", "")  # nothing fetched from elsewhere
     with pytest.raises(TypeError, match="made by watch_backward"):

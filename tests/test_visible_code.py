@@ -33,10 +33,15 @@ def visible_cells(html: str) -> list[tuple[str, bool]]:
 
 
 def run_in_fresh_kernel(cells: list[tuple[str, bool]], folder) -> None:
-    notebook = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell(code, metadata={"tags": ["raises-exception"]} if raises else {})
-        for code, raises in cells])
-    NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(code, metadata={"tags": ["raises-exception"]} if raises else {})
+            for code, raises in cells
+        ]
+    )
+    NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    ).execute()
 
 
 @pytest.mark.parametrize("page", explanation_pages())
@@ -51,9 +56,11 @@ def test_the_code_a_page_shows_runs_as_shown(built_site, page, tmp_path):
 
 def test_a_page_that_leans_on_a_hidden_check_fails(tmp_path):
     """The runner is strict: a visible cell using a name only a folded check defined fails."""
-    html = ('<div class="cell"><div class="cell_input"><pre>x = 1</pre></div></div>'
-            '<details class="evidence"><div class="cell"><div class="cell_input"><pre>hidden = 2</pre></div></div>'
-            '</details><div class="cell"><div class="cell_input"><pre>print(hidden)</pre></div></div>')
+    html = (
+        '<div class="cell"><div class="cell_input"><pre>x = 1</pre></div></div>'
+        '<details class="evidence"><div class="cell"><div class="cell_input"><pre>hidden = 2</pre></div></div>'
+        '</details><div class="cell"><div class="cell_input"><pre>print(hidden)</pre></div></div>'
+    )
     cells = visible_cells(html)
     assert cells == [("x = 1", False), ("print(hidden)", False)]
     with pytest.raises(CellExecutionError, match="NameError"):

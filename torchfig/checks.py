@@ -31,9 +31,13 @@ import re
 import sys
 import warnings
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self is 3.11+; annotations here are never evaluated
 
 MIME_TYPE = "application/vnd.torchfig.check+json"
 CHECK_MARK = "\u2714"  # heavy check mark
@@ -109,7 +113,9 @@ def _kind(kind, base: type, name: str, who: str) -> type:
 
 def _checked_id(check_id) -> str:
     if not isinstance(check_id, str) or not ID.fullmatch(check_id):
-        raise ValueError(f"a check's id is lower-case words joined by hyphens, such as 'numpy-refuses': got {check_id!r}")
+        raise ValueError(
+            f"a check's id is lower-case words joined by hyphens, such as 'numpy-refuses': got {check_id!r}"
+        )
     return check_id
 
 
@@ -169,8 +175,16 @@ def check_cases(check_id: str, cases, *, sentence: str | None = None) -> None:
     if len(cases) < 2:
         raise ValueError(f"check_cases needs at least two cases, got {len(cases)}: use check() for one")
     failing = [label for label, holds in cases if not holds]
-    _report(Verdict(_checked_id(check_id), not failing, "cases", cases=cases, sentence=sentence,
-                    observed=f"fails for: {', '.join(failing)}" if failing else ""))
+    _report(
+        Verdict(
+            _checked_id(check_id),
+            not failing,
+            "cases",
+            cases=cases,
+            sentence=sentence,
+            observed=f"fails for: {', '.join(failing)}" if failing else "",
+        )
+    )
 
 
 def check_equal(check_id: str, actual, expected, *, sentence: str | None = None) -> None:
@@ -181,8 +195,15 @@ def check_equal(check_id: str, actual, expected, *, sentence: str | None = None)
         same = isinstance(expected, torch.Tensor) and actual.shape == expected.shape and torch.equal(actual, expected)
     else:
         same = bool(actual == expected)
-    _report(Verdict(_checked_id(check_id), same, "equal", sentence=sentence,
-                    observed=_one_line(f"{actual!r} {'==' if same else '!='} {expected!r}")))
+    _report(
+        Verdict(
+            _checked_id(check_id),
+            same,
+            "equal",
+            sentence=sentence,
+            observed=_one_line(f"{actual!r} {'==' if same else '!='} {expected!r}"),
+        )
+    )
 
 
 def check_close(check_id: str, actual: torch.Tensor, expected: torch.Tensor, *, sentence: str | None = None) -> None:
@@ -193,12 +214,20 @@ def check_close(check_id: str, actual: torch.Tensor, expected: torch.Tensor, *, 
         if not isinstance(value, torch.Tensor):
             raise TypeError(f"check_close compares tensors: {name} is a {type(value).__name__}")
     close = bool(torch.allclose(actual, expected))
-    _report(Verdict(_checked_id(check_id), close, "close", sentence=sentence,
-                    observed=_one_line(f"{actual!r} {'≈' if close else 'differs from'} {expected!r}")))
+    _report(
+        Verdict(
+            _checked_id(check_id),
+            close,
+            "close",
+            sentence=sentence,
+            observed=_one_line(f"{actual!r} {'≈' if close else 'differs from'} {expected!r}"),
+        )
+    )
 
 
-def check_raises(check_id: str, result: caught, error: type[BaseException], match: str, *,
-                 sentence: str | None = None) -> None:
+def check_raises(
+    check_id: str, result: caught, error: type[BaseException], match: str, *, sentence: str | None = None
+) -> None:
     """Check that the demonstration ``result`` (a :class:`caught`) raised ``error`` with a message matching ``match``."""
     _checked_id(check_id)
     _sentence(sentence)
@@ -213,8 +242,9 @@ def check_raises(check_id: str, result: caught, error: type[BaseException], matc
     _report(Verdict(_checked_id(check_id), holds, "raises", observed=observed, sentence=sentence))
 
 
-def check_warns(check_id: str, result: caught, category: type[Warning], match: str, *,
-                sentence: str | None = None) -> None:
+def check_warns(
+    check_id: str, result: caught, category: type[Warning], match: str, *, sentence: str | None = None
+) -> None:
     """Check that the demonstration ``result`` (a :class:`caught`) warned with ``category`` and a matching message."""
     _checked_id(check_id)
     _sentence(sentence)
@@ -229,12 +259,13 @@ def check_warns(check_id: str, result: caught, category: type[Warning], match: s
 
 def _caught(result) -> caught:
     if not isinstance(result, caught):
-        raise TypeError(f"check_raises and check_warns read a `with caught() as result:` block, "
-                        f"got {type(result).__name__}")
+        raise TypeError(
+            f"check_raises and check_warns read a `with caught() as result:` block, got {type(result).__name__}"
+        )
     return result
 
 
-class caught:  # noqa: N801 - used as `with caught() as result:`, like contextlib's helpers
+class caught:  # lowercase: used as `with caught() as result:`, like contextlib's helpers
     """Run a block that may raise or warn; print what it raised or warned, and keep it.
 
     ``error`` is the exception the block raised (None if none); ``warnings``
@@ -246,15 +277,17 @@ class caught:  # noqa: N801 - used as `with caught() as result:`, like contextli
     def __init__(self):
         self.error: Exception | None = None
         self.warnings: list[warnings.WarningMessage] = []
-        self._recording = None
+        self._recording: warnings.catch_warnings[list[warnings.WarningMessage]] | None = None
 
-    def __enter__(self) -> caught:
+    def __enter__(self) -> Self:
         self._recording = warnings.catch_warnings(record=True)
         self.warnings = self._recording.__enter__()
         warnings.simplefilter("always")
         return self
 
     def __exit__(self, kind, error, traceback) -> bool:
+        if self._recording is None:
+            raise RuntimeError("caught: __exit__ without __enter__")
         self._recording.__exit__(None, None, None)
         for warning in self.warnings:
             print(f"{warning.category.__name__}: {warning.message}")

@@ -15,12 +15,12 @@ def format_values(values) -> str:
     flat = np.asarray(values).reshape(-1)
     kind = complex if np.iscomplexobj(flat) else float
     shown = [f"{kind(v):.4g}" for v in flat[:MAX_VALUES]] + (["..."] if flat.size > MAX_VALUES else [])
-    rows = [", ".join(shown[i:i + PER_LINE]) for i in range(0, len(shown), PER_LINE)]
+    rows = [", ".join(shown[i : i + PER_LINE]) for i in range(0, len(shown), PER_LINE)]
     return "[" + ",\n".join(rows) + "]"
 
 
 def shape_text(shape) -> str:
-    """"scalar", "4 values" or "2 x 3": the shape in words."""
+    """ "scalar", "4 values" or "2 x 3": the shape in words."""
     if len(shape) == 0:
         return "scalar"
     if len(shape) == 1:

@@ -125,13 +125,19 @@ class Figure(graphviz.Digraph):
         fill = attrs.get("fillcolor")
         kind = next((k for k in FILL if FILL[k] == fill and (k not in ("op", "function") or k == self.yellow)), None)
         style = attrs.get("style", self.node_attr["style"])
-        self._nodes[name] = DrawnNode(_plain(label if label is not None else name), kind, "dashed" in style,
-                                      float(attrs.get("penwidth", 1)) > 1)
+        self._nodes[name] = DrawnNode(
+            _plain(label if label is not None else name), kind, "dashed" in style, float(attrs.get("penwidth", 1)) > 1
+        )
         super().node(name, label, _attributes=_attributes, **attrs)
 
     def edge(self, tail_name, head_name, label=None, _attributes=None, **attrs) -> None:
-        drawn = DrawnEdge("", "", _plain(label), attrs.get("style", "solid"),
-                          COLOUR_NAMES.get(attrs.get("color", LINE), attrs.get("color", LINE)))
+        drawn = DrawnEdge(
+            "",
+            "",
+            _plain(label),
+            attrs.get("style", "solid"),
+            COLOUR_NAMES.get(attrs.get("color", LINE), attrs.get("color", LINE)),
+        )
         self._edges.append((tail_name, head_name, drawn))
         super().edge(tail_name, head_name, label, _attributes=_attributes, **attrs)
 
@@ -141,8 +147,10 @@ class Figure(graphviz.Digraph):
 
     def drawn_edges(self) -> list[DrawnEdge]:
         """Every arrow, in the order drawn, named by the labels of the boxes it joins."""
+
         def label(name):
             return self._nodes[name].label if name in self._nodes else name
+
         return [DrawnEdge(label(t), label(h), e.label, e.style, e.colour) for t, h, e in self._edges]
 
     def explain_line(self, drawn_as: str, meaning: str) -> None:
@@ -160,13 +168,17 @@ class Figure(graphviz.Digraph):
         if self.key:
             other_yellow = "op" if self.yellow == "function" else "function"
             kinds = [k for k in KEY if FILL[k] in self._fills and k != other_yellow]
-            cells = [f'<TD BGCOLOR="{FILL[k]}" BORDER="1" COLOR="{LINE}"><FONT COLOR="black">{escape(KEY[k])}</FONT></TD>'
-                     for k in kinds]
+            cells = [
+                f'<TD BGCOLOR="{FILL[k]}" BORDER="1" COLOR="{LINE}"><FONT COLOR="black">{escape(KEY[k])}</FONT></TD>'
+                for k in kinds
+            ]
             for start in range(0, len(cells), 2):  # two to a row keeps the key narrow
-                pair = cells[start:start + 2]
+                pair = cells[start : start + 2]
                 rows.append("<TR>" + "".join(pair) + ("<TD></TD>" if len(pair) == 1 else "") + "</TR>")
-            rows += [f'<TR><TD COLSPAN="2" ALIGN="LEFT">{escape(drawn_as)}: {escape(meaning)}</TD></TR>'
-                     for drawn_as, meaning in self._edge_key.items()]
+            rows += [
+                f'<TR><TD COLSPAN="2" ALIGN="LEFT">{escape(drawn_as)}: {escape(meaning)}</TD></TR>'
+                for drawn_as, meaning in self._edge_key.items()
+            ]
         return "<" + '<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="3">' + "".join(rows) + "</TABLE>>"
 
     def __iter__(self, subgraph: bool = False):

@@ -107,8 +107,9 @@ def _fill(obj) -> str:
     return FILL["tensor"] if isinstance(obj, torch.Tensor) else FILL["value"]
 
 
-def data_flow(recording: Recording, names: dict | None = None, title: str | None = None,
-              shared: bool = False) -> Figure:
+def data_flow(
+    recording: Recording, names: dict | None = None, title: str | None = None, shared: bool = False
+) -> Figure:
     """Draw what the recorded code computed, forward, marking every cut in the history.
 
     A dashed orange-red edge means a tensor that requires grad went into a call whose
@@ -185,7 +186,8 @@ def _link_shared_memory(fig, value_id, produced, recording, names) -> None:
     That is what ``torch.from_numpy`` makes, a call the mode cannot see; the
     edge says what was observed: the same memory.
     """
-    first_seen, last = {}, {}
+    first_seen: dict[int, int] = {}  # id of an object -> the first call it appeared in
+    last: dict[int, Value] = {}  # id of an object -> its last appearance
     for i, call in enumerate(recording.calls):
         for v in call.inputs + call.outputs:
             first_seen.setdefault(id(v.obj), i)
@@ -200,6 +202,10 @@ def _link_shared_memory(fig, value_id, produced, recording, names) -> None:
             continue
         for a in arrays:
             if first_seen[id(t)] > first_seen[id(a.obj)] and shares_memory(t, a.obj):
-                fig.edge(value_id[(id(a.obj), a.version)], value_id[(id(t), v.version)],
-                         label=label_text("same memory", "(made outside the recorded calls)"), style="dotted")
+                fig.edge(
+                    value_id[(id(a.obj), a.version)],
+                    value_id[(id(t), v.version)],
+                    label=label_text("same memory", "(made outside the recorded calls)"),
+                    style="dotted",
+                )
                 fig.explain_line("dotted line", "the two use the same memory")

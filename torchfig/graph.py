@@ -30,7 +30,7 @@ class _Walk:
     edges: list = field(default_factory=list)  # (parent, child) pairs, in walk order
 
     def visit(self, roots):
-        queue = deque()
+        queue: deque = deque()  # nodes whose children are still to visit
         for fn in roots:
             if fn is not None and fn not in self.depth:
                 self.depth[fn] = 0
@@ -75,8 +75,7 @@ class GraphMemory:
 
 def graph_memory(*tensors: torch.Tensor) -> GraphMemory:
     """Count the backward nodes behind ``tensors`` and the saved tensors they still hold."""
-    tensors = output_tensors(tensors, "graph_memory")
-    walk = _Walk().visit([t.grad_fn for t in tensors])
+    walk = _Walk().visit([t.grad_fn for t in output_tensors(tensors, "graph_memory")])
     held = {}
     for fn in walk.order:
         for attr in dir(fn):
@@ -93,7 +92,8 @@ def graph_memory(*tensors: torch.Tensor) -> GraphMemory:
 
 def _chains(walk: _Walk, min_run: int) -> dict:
     """Maps each node inside a long run of same-type, singly linked nodes to (run's head, run length)."""
-    parents, children = {}, {}
+    parents: dict[object, list] = {}  # node -> the nodes with an edge to it
+    children: dict[object, list] = {}  # node -> the nodes it has an edge to
     for parent, child in walk.edges:
         parents.setdefault(child, []).append(parent)
         children.setdefault(parent, []).append(child)
@@ -121,7 +121,7 @@ def _chains(walk: _Walk, min_run: int) -> dict:
 
 def _drawn_depth(walk: _Walk, head_of: dict) -> dict:
     """Each node's depth counted in drawn boxes: a collapsed run is one box (0-1 breadth-first walk)."""
-    children = {}
+    children: dict[object, list] = {}
     for parent, child in walk.edges:
         children.setdefault(parent, []).append(child)
     depth = {fn: 0 for fn in walk.order if walk.depth[fn] == 0}
@@ -163,29 +163,31 @@ def autograd_graph(
     ['tensor', 'SumBackward0', 'MulBackward0']
     """
     who = "autograd_graph"
-    outputs = output_tensors(outputs, who)
+    tensors = output_tensors(outputs, who)  # however nested
     reader_names(names, who)
     values, saved = flag(values, "values", who), flag(saved, "saved", who)
-    max_depth = whole(max_depth, "max_depth", who, least=1, meaning="counts boxes from an output",
-                      none="draw every depth")
-    collapse = whole(collapse, "collapse", who, least=2, meaning="is the shortest run drawn as one box",
-                     none="never collapse")
+    max_depth = whole(
+        max_depth, "max_depth", who, least=1, meaning="counts boxes from an output", none="draw every depth"
+    )
+    collapse = whole(
+        collapse, "collapse", who, least=2, meaning="is the shortest run drawn as one box", none="never collapse"
+    )
     title = text(title, "title", who)
     name_of = Names(names)
-    title = title or "Autograd graph of " + ", ".join(name_of(t) or "the output" for t in outputs)
+    title = title or "Autograd graph of " + ", ".join(name_of(t) or "the output" for t in tensors)
     fig = Figure(title)
     fig.attr(rankdir="TB", nodesep="0.15", ranksep="0.35")  # tight: wide graphs must fit a page column
 
-    walk = _Walk().visit([t.grad_fn for t in outputs])
+    walk = _Walk().visit([t.grad_fn for t in tensors])
     head_of = _chains(walk, collapse) if collapse else {}
     depth = _drawn_depth(walk, head_of)
     drawn = [fn for fn in walk.order if max_depth is None or depth[fn] <= max_depth]
-    node_id = {}
+    node_id: dict[object, str] = {}  # node -> id of the box it is drawn in
     for fn in drawn:
         head, _ = head_of.get(fn, (fn, 0))
         node_id[fn] = node_id.setdefault(head, f"fn{len(node_id)}")
 
-    for i, t in enumerate(outputs):
+    for i, t in enumerate(tensors):
         out_id = f"out{i}"
         lines = tensor_lines(t, name_of(t), values=values)
         if t.grad_fn is None:

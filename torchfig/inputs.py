@@ -30,8 +30,10 @@ def output_tensors(outputs, who: str) -> list[torch.Tensor]:
             for item in obj.values():
                 walk(item)
         else:
-            raise TypeError(f"{who} takes tensors, or tuples, lists or dicts of tensors "
-                            f"(as a model returns them); got {type(obj).__name__}")
+            raise TypeError(
+                f"{who} takes tensors, or tuples, lists or dicts of tensors "
+                f"(as a model returns them); got {type(obj).__name__}"
+            )
 
     walk(outputs)
     if not found:
@@ -47,8 +49,9 @@ def tensor_or_array(obj, who: str) -> None:
 def named_objects(names, who: str) -> None:
     """A dict of name -> tensor or array, as the memory figure draws them."""
     if not isinstance(names, dict):
-        raise TypeError(f"{who} takes a dict of names to tensors or arrays, such as {{'t': t, 'a': a}}; "
-                        f"got {type(names).__name__}")
+        raise TypeError(
+            f"{who} takes a dict of names to tensors or arrays, such as {{'t': t, 'a': a}}; got {type(names).__name__}"
+        )
     if not names:
         raise ValueError(f"{who} was given an empty dict: nothing to draw")
     for name, obj in names.items():

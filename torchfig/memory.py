@@ -96,8 +96,13 @@ def memory_figure(names: dict, *, values: bool = True, title: str | None = None)
     block_of, spans = _blocks([block_range(obj) for _, obj in objects])
 
     for b, (lo, hi) in enumerate(spans):
-        fig.node(f"block{b}", label_text(f"memory block {chr(65 + b)}", f"{hi - lo} bytes"),
-                 shape="box3d", style="filled", fillcolor=FILL["memory"])
+        fig.node(
+            f"block{b}",
+            label_text(f"memory block {chr(65 + b)}", f"{hi - lo} bytes"),
+            shape="box3d",
+            style="filled",
+            fillcolor=FILL["memory"],
+        )
     for i, (name, obj) in enumerate(objects):
         if isinstance(obj, torch.Tensor):
             lines = tensor_lines(obj, name, values=values)
@@ -110,11 +115,12 @@ def memory_figure(names: dict, *, values: bool = True, title: str | None = None)
             lines.append("no version counter")
             fill = FILL["array"]
         fig.node(f"obj{i}", label_text(*lines), fillcolor=fill)
-        if block_of[i] is None:
+        block, reach = block_of[i], view_range(obj)  # both None for memory off the host
+        if block is None or reach is None:
             fig.add_note(f"nodata{i}", "no host memory to draw")
             fig.edge(f"obj{i}", f"nodata{i}", style="dashed")
             continue
-        lo, hi = view_range(obj)
-        start = spans[block_of[i]][0]
-        fig.edge(f"obj{i}", f"block{block_of[i]}", label=label_text(f"bytes {lo - start} to {hi - start}"))
+        lo, hi = reach
+        start = spans[block][0]
+        fig.edge(f"obj{i}", f"block{block}", label=label_text(f"bytes {lo - start} to {hi - start}"))
     return fig

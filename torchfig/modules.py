@@ -61,13 +61,15 @@ class ModuleTags:
 class _Tagger(TorchFunctionMode):
     def __init__(self, tags: ModuleTags):
         super().__init__()
-        self.tags, self.stack, self.numbers = tags, [], []
+        self.tags = tags
+        self.stack: list[str] = []  # paths of the modules running, outermost first
+        self.numbers: list[int] = []  # and which run of each module this is
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         result = func(*args, **(kwargs or {}))
         if self.stack:
             running = tuple(zip(self.stack, self.numbers))
-            for out in (result if isinstance(result, (tuple, list)) else (result,)):
+            for out in result if isinstance(result, (tuple, list)) else (result,):
                 if isinstance(out, torch.Tensor) and out.grad_fn is not None:
                     self._tag_new(out.grad_fn, self.stack[-1], running)
         return result
@@ -99,10 +101,13 @@ def module_tags(model: torch.nn.Module):
     """
     instance(model, torch.nn.Module, "module_tags", "torch.nn")
     if type(model).__name__ == "OptimizedModule" or getattr(model, "_compiled_call_impl", None) is not None:
-        warnings.warn("module_tags: the model is compiled with torch.compile, but inside module_tags it runs "
-                      "eagerly, so the graph recorded and drawn is the eager one, not the compiled model's "
-                      "(one CompiledFunctionBackward node); draw the compiled graph with autograd_graph",
-                      UserWarning, stacklevel=3)
+        warnings.warn(
+            "module_tags: the model is compiled with torch.compile, but inside module_tags it runs "
+            "eagerly, so the graph recorded and drawn is the eager one, not the compiled model's "
+            "(one CompiledFunctionBackward node); draw the compiled graph with autograd_graph",
+            UserWarning,
+            stacklevel=3,
+        )
     tags = ModuleTags(model)
     for path, module in model.named_modules():
         tags.classes[path] = type(module).__name__
@@ -118,6 +123,7 @@ def module_tags(model: torch.nn.Module):
             tags.calls[path] += 1
             tagger.stack.append(path)
             tagger.numbers.append(tags.calls[path])
+
         return pre_hook
 
     def leave(module, args, kwargs, output):
@@ -192,7 +198,7 @@ def _signature(path: str, members: dict, classes: dict, children: dict) -> tuple
     mine = {}
     for node_path, nodes in members.items():
         if node_path and (node_path == path or node_path.startswith(path + ".")):
-            rest = node_path[len(path):]
+            rest = node_path[len(path) :]
             for n in nodes:
                 mine[n] = (rest, type(n).__name__, _node_shapes(n))
     links = Counter((mine[n], mine[c]) for n in mine for c in children.get(n, ()) if c in mine)
@@ -201,7 +207,7 @@ def _signature(path: str, members: dict, classes: dict, children: dict) -> tuple
 
 def _folded_runs(paths: list[str], members: dict, classes: dict, children: dict) -> dict:
     """Sibling blocks named parent.0, parent.1, ... of identical structure and shapes: first path -> the run."""
-    numbered = {}
+    numbered: dict[str, list[tuple[int, str]]] = {}
     for path in paths:
         parent, _, last = path.rpartition(".")
         if last.isdigit():
@@ -226,8 +232,9 @@ def _folded_runs(paths: list[str], members: dict, classes: dict, children: dict)
 MANY_BOXES = 400  # more boxes than a reader can follow in one figure
 
 
-def module_graph(outputs, tags: ModuleTags, *, depth: int | None = 2, fold: bool = True,
-                 title: str | None = None) -> Figure:
+def module_graph(
+    outputs, tags: ModuleTags, *, depth: int | None = 2, fold: bool = True, title: str | None = None
+) -> Figure:
     """The backward graph behind ``outputs`` as clusters of the modules that made its nodes.
 
     depth: modules up to this many levels deep are opened as clusters showing their nodes; a module
@@ -246,7 +253,7 @@ def module_graph(outputs, tags: ModuleTags, *, depth: int | None = 2, fold: bool
     fold = flag(fold, "fold", "module_graph")
     title = text(title, "title", "module_graph")
     walk = _Walk().visit([t.grad_fn for t in outputs])
-    children_of = {}
+    children_of: dict[object, list[object]] = {}
     for parent, child in walk.edges:
         children_of.setdefault(parent, []).append(child)
     saved = _saved_bytes_by_node(walk.order)
@@ -273,7 +280,7 @@ def module_graph(outputs, tags: ModuleTags, *, depth: int | None = 2, fold: bool
         """The closed module a path falls in, if it lies deeper than ``depth``."""
         if not path or depth is None or path.count(".") < depth:
             return None
-        return ".".join(path.split(".")[:depth + 1])
+        return ".".join(path.split(".")[: depth + 1])
 
     stand_in = {}  # node of a folded-away block -> the node at the same place in the run's first block
     for first, run in runs.items():
@@ -285,7 +292,8 @@ def module_graph(outputs, tags: ModuleTags, *, depth: int | None = 2, fold: bool
     fig = Figure(title or f"Backward graph of {type(tags.model).__name__}, grouped by module")
     fig.attr(rankdir="TB", nodesep="0.15", ranksep="0.3")
     fig.clusters = {}  # shown path -> (label, labels of the boxes drawn directly inside it)
-    box_of, inside = {}, {}  # node -> id of the box it is drawn as; cluster path -> box ids directly in it
+    box_of: dict[object, str] = {}  # node -> id of the box it is drawn as
+    inside: dict[str | None, list[str]] = {}  # cluster path -> box ids directly in it
     for node in walk.order:
         if node in stand_in:
             continue
@@ -302,10 +310,11 @@ def module_graph(outputs, tags: ModuleTags, *, depth: int | None = 2, fold: bool
     for node in stand_in:
         box_of[node] = box_of[stand_in[node]]
 
-    under = {}  # module path -> the nodes made under it (its own and its submodules')
+    under: dict[str, list[object]] = {}  # module path -> the nodes made under it (its own and its submodules')
     for node in walk.order:
-        if full[node]:
-            for p in [*_ancestors(full[node]), full[node]]:
+        path = full[node]
+        if path:
+            for p in [*_ancestors(path), path]:
                 under.setdefault(p, []).append(node)
 
     def held(path: str) -> tuple[int, int]:
@@ -327,11 +336,16 @@ def module_graph(outputs, tags: ModuleTags, *, depth: int | None = 2, fold: bool
         run = runs.get(box, [box])
         name = box.rpartition(".")[2] if len(run) == 1 else f"{run[0]} to {run[-1]}"
         times, more = ran(box)
-        fig.node(f"module_{box}", label_text(f"{name} ({tags.classes.get(box, '?')}){times}{more}",
-                                             f"{count} backward nodes", f"saves {_size(size)}"),
-                 fillcolor=FILL["function"], style="filled")
+        fig.node(
+            f"module_{box}",
+            label_text(
+                f"{name} ({tags.classes.get(box, '?')}){times}{more}", f"{count} backward nodes", f"saves {_size(size)}"
+            ),
+            fillcolor=FILL["function"],
+            style="filled",
+        )
 
-    def draw(path: str, graph) -> None:
+    def draw(path: str | None, graph) -> None:
         for box in inside.get(path, []):
             if graph is not fig:
                 graph.node(box)  # declared above; naming it here puts it in this cluster
@@ -367,14 +381,19 @@ def module_graph(outputs, tags: ModuleTags, *, depth: int | None = 2, fold: bool
     if any(b.startswith("module_") for b in box_of.values()):
         fig.explain_line("square box", "a module drawn closed, its backward nodes counted")
     if runs:
-        fig.caption("Identical numbered blocks (same structure, same shapes) are drawn once: "
-                    "x N is how many times they ran.")
+        fig.caption(
+            "Identical numbered blocks (same structure, same shapes) are drawn once: x N is how many times they ran."
+        )
     model_runs = tags.runs(OUTSIDE, walk.order)
     if model_runs > 1:
         fig.caption(f"The model ran {model_runs} times to make this graph: its runs' nodes are drawn together.")
     if depth is None and len(fig._nodes) > MANY_BOXES:
-        warnings.warn(f"module_graph: depth=None draws {len(fig._nodes)} boxes, too many to read; "
-                      f"pass depth=2 or 3 to draw deeper modules closed", UserWarning, stacklevel=2)
+        warnings.warn(
+            f"module_graph: depth=None draws {len(fig._nodes)} boxes, too many to read; "
+            f"pass depth=2 or 3 to draw deeper modules closed",
+            UserWarning,
+            stacklevel=2,
+        )
     fig.caption(f"{len(walk.order)} backward nodes; saved tensors hold {_size(sum(saved.values()))} in all")
     return fig
 
@@ -384,7 +403,7 @@ def module_bytes(outputs, tags: ModuleTags, *, depth: int | None = 1) -> ModuleB
     outputs, tags, depth = _door(outputs, tags, depth, "module_bytes")
     walk = _Walk().visit([t.grad_fn for t in outputs])
     saved = _saved_bytes_by_node(walk.order)
-    by_module = Counter()
+    by_module: Counter[str] = Counter()
     for node in walk.order:
         by_module[_shown_path(tags.module_of(node), depth) or OUTSIDE] += saved[node]
     return ModuleBytes(dict(by_module), sum(saved.values()))
@@ -396,10 +415,15 @@ def _door(outputs, tags, depth, who: str):
     instance(tags, ModuleTags, who, "module_tags")
     depth = whole(depth, "depth", who, least=1, meaning="counts levels of modules", none="open every level")
     if all(t.grad_fn is None for t in outputs):
-        why = ("made while grad was off (torch.no_grad(), torch.inference_mode()) or from tensors that do not "
-               "require grad" if not any(t.requires_grad for t in outputs) else "leaves, which have no grad_fn")
-        raise ValueError(f"{who}: no backward graph behind the outputs: they were {why}; "
-                         f"run the model with grad enabled inside module_tags")
+        why = (
+            "made while grad was off (torch.no_grad(), torch.inference_mode()) or from tensors that do not require grad"
+            if not any(t.requires_grad for t in outputs)
+            else "leaves, which have no grad_fn"
+        )
+        raise ValueError(
+            f"{who}: no backward graph behind the outputs: they were {why}; "
+            f"run the model with grad enabled inside module_tags"
+        )
     return outputs, tags, depth
 
 
@@ -409,8 +433,12 @@ def _ancestors(path: str) -> list[str]:
 
 
 def _inside(path: str, members: dict) -> list:
-    return [n for p in sorted(members, key=lambda p: (p is None, p or "")) if p and (p == path or p.startswith(path + "."))
-            for n in members[p]]
+    return [
+        n
+        for p in sorted(members, key=lambda p: (p is None, p or ""))
+        if p and (p == path or p.startswith(path + "."))
+        for n in members[p]
+    ]
 
 
 def _draw_module_node(fig, node, node_id: str, saved: int) -> None:

@@ -57,7 +57,7 @@ def _saved_tensors(node) -> list[tuple[str, torch.Tensor]]:
     return found
 
 
-class detect_silent_writes(TorchFunctionMode):  # noqa: N801 - a context manager, used like torch's own modes
+class detect_silent_writes(TorchFunctionMode):  # lowercase: a context manager, used like torch's own modes
     """Make backward raise :class:`SilentWriteError` when a tensor it saved was changed silently.
 
     Run the forward pass inside the block; backward may run inside or after it::
@@ -77,12 +77,16 @@ class detect_silent_writes(TorchFunctionMode):  # noqa: N801 - a context manager
     def __init__(self, *, names: dict | None = None):
         super().__init__()
         if not isinstance(names, (dict, type(None))):
-            raise TypeError(f"detect_silent_writes takes names= as a dict of names to tensors, such as "
-                            f"{{'y': y}}; got {type(names).__name__}")
+            raise TypeError(
+                f"detect_silent_writes takes names= as a dict of names to tensors, such as "
+                f"{{'y': y}}; got {type(names).__name__}"
+            )
         for name, tensor in (names or {}).items():
             if not isinstance(name, str) or not isinstance(tensor, torch.Tensor):
-                raise TypeError(f"detect_silent_writes: names= maps str to torch tensors; got "
-                                f"{type(name).__name__} -> {type(tensor).__name__}")
+                raise TypeError(
+                    f"detect_silent_writes: names= maps str to torch tensors; got "
+                    f"{type(name).__name__} -> {type(tensor).__name__}"
+                )
         self._names = {id(t): name for name, t in (names or {}).items()}
         self._keep = list((names or {}).values())  # keeps the ids above valid
         self._watched: set = set()
@@ -117,5 +121,7 @@ class detect_silent_writes(TorchFunctionMode):  # noqa: N801 - a context manager
                         f"{node.name()} saved {which} for backward, and its memory changed after that while "
                         f"its version counter stayed at {entry.version}: a write through NumPy or .data, which "
                         "autograd cannot see. Write into a copy, or call "
-                        "torch.autograd.graph.increment_version on the tensor after such a write.")
+                        "torch.autograd.graph.increment_version on the tensor after such a write."
+                    )
+
         return check

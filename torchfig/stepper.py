@@ -46,9 +46,11 @@ class BackwardStepper:
         items = []
         for figure, caption in zip(self.figures, self.captions):
             data = base64.b64encode(to_svg(figure).encode()).decode()
-            items.append(f'<li><figure><img src="data:image/svg+xml;base64,{data}" alt="{escape(figure.title)}" />'
-                         f"<figcaption>{escape(caption)}</figcaption></figure></li>")
-        return ('<div class="backward-stepper"><ol class="stepper-steps">' + "".join(items) + "</ol></div>")
+            items.append(
+                f'<li><figure><img src="data:image/svg+xml;base64,{data}" alt="{escape(figure.title)}" />'
+                f"<figcaption>{escape(caption)}</figcaption></figure></li>"
+            )
+        return '<div class="backward-stepper"><ol class="stepper-steps">' + "".join(items) + "</ol></div>"
 
     def __repr__(self) -> str:
         return f"BackwardStepper({len(self.figures)} steps)"

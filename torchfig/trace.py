@@ -92,15 +92,18 @@ def watch_backward(*outputs: torch.Tensor):
     try:
         for node in trace.walk.order:
             handles.append(node.register_prehook(lambda grads, node=node: trace._before(node, grads)))
-            handles.append(node.register_hook(lambda grad_in, grad_out, node=node: trace._after(node, grad_in, grad_out)))
+            handles.append(
+                node.register_hook(lambda grad_in, grad_out, node=node: trace._after(node, grad_in, grad_out))
+            )
         yield trace
     finally:
         for handle in handles:
             handle.remove()
 
 
-def backward_figure(trace: BackwardTrace, names: dict | None = None, *, upto: int | None = None,
-                    title: str | None = None) -> Figure:
+def backward_figure(
+    trace: BackwardTrace, names: dict | None = None, *, upto: int | None = None, title: str | None = None
+) -> Figure:
     """The backward graph with each node numbered in the order it ran and each edge labelled with
     the gradient that flowed along it. ``upto=k`` draws the moment after step k: later nodes
     dashed and unlabelled, step k outlined."""
@@ -113,8 +116,11 @@ def backward_figure(trace: BackwardTrace, names: dict | None = None, *, upto: in
     name_of = Names(names)
     last = len(trace.steps) if upto is None else upto
     if title is None:
-        title = (f"Backward, step {last} of {len(trace.steps)}: {_kind(trace.steps[last - 1].node)} ran"
-                 if upto is not None else "Backward as it ran: nodes in order, gradients on the edges")
+        title = (
+            f"Backward, step {last} of {len(trace.steps)}: {_kind(trace.steps[last - 1].node)} ran"
+            if upto is not None
+            else "Backward as it ran: nodes in order, gradients on the edges"
+        )
     fig = Figure(title)
     fig.caption("On each edge: the gradient that flowed along it.")
     fig.attr(rankdir="TB", nodesep="0.15", ranksep="0.35")
@@ -135,30 +141,38 @@ def backward_figure(trace: BackwardTrace, names: dict | None = None, *, upto: in
     for fn in trace.walk.order:
         step = trace.step_of(fn)
         kind = _kind(fn)
-        done = ran(fn)
-        header = f"{step.number}. {kind}" if done else (f"{kind} (runs later)" if step else f"{kind} (did not run)")
+        ran_step = step if ran(fn) else None  # the node's step, once it has run
+        done = ran_step is not None
+        if ran_step is not None:
+            header = f"{ran_step.number}. {kind}"
+        else:
+            header = f"{kind} (runs later)" if step else f"{kind} (did not run)"
         # an input that does not require grad (detached, or a constant) has no edge: nothing is sent
         # to it. A leaf that requires grad has no grad_fn either, yet gets an edge to AccumulateGrad.
-        cut = [line for i, (child, _) in enumerate(fn.next_functions) if child is None and done
-               for line in (f"{_ordinal(i + 1)} input: requires_grad=False,", "no gradient sent")]
+        cut = [
+            line
+            for i, (child, _) in enumerate(fn.next_functions)
+            if child is None and done
+            for line in (f"{_ordinal(i + 1)} input: requires_grad=False,", "no gradient sent")
+        ]
         attrs = {"fillcolor": FILL["accumulate" if kind == "AccumulateGrad" else "function"]}
-        if not done:
+        if ran_step is None:
             attrs.update(style="rounded,dashed,filled", fillcolor=FILL["note"])
             fig.explain_line("dashed box", "a node that has not run yet")
-        elif upto is not None and step.number == last:
+        elif upto is not None and ran_step.number == last:
             attrs.update(penwidth="3")
             fig.explain_line("thick outline", "the node that just ran")
         fig.node(node_id[fn], label_text(header, *cut), **attrs)
         if kind == "AccumulateGrad":
             leaf = fn.variable
             lines = tensor_lines(leaf, name_of(leaf))
-            if done:
-                lines.append(".grad += " + describe(step.arrived[0]).replace("\n", " "))
+            if ran_step is not None:
+                lines.append(".grad += " + describe(ran_step.arrived[0]).replace("\n", " "))
             fig.node(f"{node_id[fn]}_leaf", label_text(*lines), fillcolor=FILL["leaf"])
             fig.edge(node_id[fn], f"{node_id[fn]}_leaf", label=label_text("gradient lands" if done else ""))
-        if done and step.saved:
+        if ran_step is not None and ran_step.saved:
             note = f"{node_id[fn]}_saved"
-            lines = [f"read {name}: {text}".replace("\n", " ") for name, text in step.saved.items()]
+            lines = [f"read {name}: {text}".replace("\n", " ") for name, text in ran_step.saved.items()]
             fig.node(note, label_text(*lines), shape="note", fillcolor=FILL["saved"])
             fig.edge(node_id[fn], note, style="dotted", arrowhead="none")
             fig.body.append(f"\t{{rank=same; {node_id[fn]}; {note}}}\n")

@@ -25,8 +25,14 @@ def intersphinx_mapping() -> dict:
 
 def api_role(name, rawtext, text, lineno, inliner, options=None, content=None):
     xref = addnodes.pending_xref(
-        rawtext, nodes.literal(text, text, classes=["xref", "py", "py-obj"]),
-        refdomain="py", reftype="obj", reftarget=text, refexplicit=True, refwarn=True)
+        rawtext,
+        nodes.literal(text, text, classes=["xref", "py", "py-obj"]),
+        refdomain="py",
+        reftype="obj",
+        reftarget=text,
+        refexplicit=True,
+        refwarn=True,
+    )
     xref["py:module"] = xref["py:class"] = None  # names are written in full
     return [xref], []
 

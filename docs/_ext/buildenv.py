@@ -23,9 +23,9 @@ from importlib import metadata
 from pathlib import Path
 
 from docutils import nodes
+from sphinx.errors import ConfigError
 
 from execution_errors import one_line_on_failure
-from sphinx.errors import ConfigError
 
 SEED = 0
 HERE = Path(__file__).parent

@@ -34,7 +34,8 @@ def tags(cell) -> list[str]:
 def failed_cell(cell) -> bool:
     """A code cell whose code raised, other than one that raises on purpose."""
     return "raises-exception" not in tags(cell) and any(
-        "traceback" in b["classes"] for b in cell.findall(nodes.literal_block))
+        "traceback" in b["classes"] for b in cell.findall(nodes.literal_block)
+    )
 
 
 def first_code_line(cell) -> int:
@@ -75,6 +76,11 @@ def source_spans(text: str) -> list[tuple[str, str, int]]:
     found = []
     for span in SOURCE_SPAN.finditer(text):
         check_id = SOURCE_ID.search(span.group(2))
-        found.append((check_id.group(1) if check_id else "", " ".join(span.group(1).split()),
-                      text.count("\n", 0, span.start()) + 1))
+        found.append(
+            (
+                check_id.group(1) if check_id else "",
+                " ".join(span.group(1).split()),
+                text.count("\n", 0, span.start()) + 1,
+            )
+        )
     return found

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -55,7 +56,7 @@ MIME_TYPE = "application/vnd.torchfig.check+json"
 CHECK_MARK = "\u2714"
 ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # Words that generalise or give a reason: a ✔ sentence holding one needs a check of several cases.
-OVERREACH = re.compile(r"\b(because|so|always|never|any|every|all|harmless|only)\b", re.I)
+OVERREACH = re.compile(r"\b(because|so|always|never|any|every|all|harmless|only)\b", re.IGNORECASE)
 
 
 class check_verdict(nodes.General, nodes.Element):
@@ -95,7 +96,7 @@ class VerdictRenderer:
 
     # Never the output a builder shows: the node is joined and removed while the page is read, and a
     # page that failed before that shows the plain-text fallback.
-    mime_priority_overrides = [("*", MIME_TYPE, None)]
+    mime_priority_overrides: ClassVar = [("*", MIME_TYPE, None)]
 
     @staticmethod
     def handle_mime(renderer, data, inline):
@@ -143,7 +144,7 @@ class Documented(SphinxDirective):
 
     required_arguments = 1
     has_content = True
-    option_spec = {
+    option_spec: ClassVar = {
         "source": directives.unchanged,  # the link text: which documentation
         "checked-on-gpu": directives.unchanged,  # a check id the ledger's GPU column may hold (ledger.py)
     }
@@ -163,8 +164,10 @@ class Documented(SphinxDirective):
             box["gpu_check"] = self.options["checked-on-gpu"]
         source = self.options.get("source", "PyTorch's documentation")
         _found(self.env, "documented").append((_one_line(" ".join(p.astext() for p in paragraphs)), anchor))
-        paragraphs[-1] += [nodes.Text(" "), nodes.reference(
-            "", f"(from {source}, not executed here)", refuri=url, classes=["documented-mark"])]
+        paragraphs[-1] += [
+            nodes.Text(" "),
+            nodes.reference("", f"(from {source}, not executed here)", refuri=url, classes=["documented-mark"]),
+        ]
         return [box]
 
 
@@ -209,9 +212,13 @@ def _block(node) -> nodes.Element:
 def _mark(check_id: str) -> nodes.reference:
     """The ✔ after a checked sentence: a link that opens its check in place."""
     return nodes.reference(
-        "", "", nodes.inline("", CHECK_MARK, classes=["claim-tick"]),
+        "",
+        "",
+        nodes.inline("", CHECK_MARK, classes=["claim-tick"]),
         nodes.inline("", " checked when the site was built: show the check", classes=["visually-hidden"]),
-        refid=f"evidence-{check_id}", classes=["claim-mark"])
+        refid=f"evidence-{check_id}",
+        classes=["claim-mark"],
+    )
 
 
 def verdict_lines(verdict: dict) -> str:
@@ -233,8 +240,9 @@ def _evidence(cell, verdicts: list[dict]) -> evidence_details:
     details += [c.deepcopy() for c in cell.children if c.get("nb_element") == "cell_code_source"]
     for verdict in verdicts:
         line = nodes.literal_block("", verdict_lines(verdict), language="none")
-        back = nodes.paragraph("", "", nodes.reference("", "\u21a9 back to the sentence", refid=verdict["id"]),
-                               classes=["evidence-back"])
+        back = nodes.paragraph(
+            "", "", nodes.reference("", "\u21a9 back to the sentence", refid=verdict["id"]), classes=["evidence-back"]
+        )
         details += nodes.container("", line, back, ids=[f"evidence-{verdict['id']}"], classes=["evidence-claim"])
     return details
 
@@ -242,9 +250,12 @@ def _evidence(cell, verdicts: list[dict]) -> evidence_details:
 def _warn_overreach(sentence: str, verdict: dict, location) -> None:
     word = OVERREACH.search(sentence)
     if word and len(verdict.get("cases", [])) < 2:
-        logger.warning(f"a \u2714 sentence says {word.group(1)!r} but its check {verdict['id']!r} covers one case: "
-                       f"check several cases with check_cases, or move {word.group(1)!r} out of the span into the "
-                       f"connecting text: {sentence}", location=location)
+        logger.warning(
+            f"a \u2714 sentence says {word.group(1)!r} but its check {verdict['id']!r} covers one case: "
+            f"check several cases with check_cases, or move {word.group(1)!r} out of the span into the "
+            f"connecting text: {sentence}",
+            location=location,
+        )
 
 
 def _duplicates(items: list[tuple[str, nodes.Node]], what: str, app) -> None:
@@ -263,8 +274,11 @@ def join_checks(app, doctree) -> None:
     for span in checked_spans(doctree):
         check_id = _declared_id(span)
         if check_id is None:
-            logger.warning("a checked sentence needs one id of lower-case words joined by hyphens: "
-                           f"[...]{{.checked #some-id}}: {_one_line(span.astext())}", location=_where(app, span))
+            logger.warning(
+                "a checked sentence needs one id of lower-case words joined by hyphens: "
+                f"[...]{{.checked #some-id}}: {_one_line(span.astext())}",
+                location=_where(app, span),
+            )
             continue
         spans.setdefault(check_id, span)
     verdicts = list(doctree.findall(check_verdict))
@@ -279,17 +293,26 @@ def join_checks(app, doctree) -> None:
             continue
         span = spans.pop(verdict["id"], None)
         if verdict.get("sentence") or span is None:
-            problem = ("states its sentence in code: on a page the sentence is the page's text"
-                       if verdict.get("sentence") else "has no sentence")
-            logger.warning(f"check {verdict['id']!r} {problem}: write [the sentence]{{.checked "
-                           f"#{verdict['id']}}} in the page's text", location=_where(app, node))
+            problem = (
+                "states its sentence in code: on a page the sentence is the page's text"
+                if verdict.get("sentence")
+                else "has no sentence"
+            )
+            logger.warning(
+                f"check {verdict['id']!r} {problem}: write [the sentence]{{.checked "
+                f"#{verdict['id']}}} in the page's text",
+                location=_where(app, node),
+            )
             node.parent.remove(node)
             continue
         by_cell.setdefault(id(cell), (cell, []))[1].append((span, verdict))
     for check_id, span in spans.items():
         if _alternative(span) is None:
-            logger.warning(f"the checked sentence {check_id!r} has no check: add a cell calling "
-                           f"check({check_id!r}, ...): {_one_line(span.astext())}", location=_where(app, span))
+            logger.warning(
+                f"the checked sentence {check_id!r} has no check: add a cell calling "
+                f"check({check_id!r}, ...): {_one_line(span.astext())}",
+                location=_where(app, span),
+            )
     _mark_alternatives(app, doctree, unchecked=set(spans.values()))
     for cell, joined in by_cell.values():
         _place(app, cell, joined)
@@ -305,13 +328,18 @@ def _mark_alternatives(app, doctree, unchecked: set) -> None:
         inside = [s for s in checked_spans(doctree) if _alternative(s) is box]
         made = [s for s in inside if s not in unchecked]
         if len(made) != 1:
-            logger.warning(f"an {{alternatives}} block needs exactly one checked sentence, this build checked "
-                           f"{len(made)} of its {len(inside)}", location=_where(app, box))
+            logger.warning(
+                f"an {{alternatives}} block needs exactly one checked sentence, this build checked "
+                f"{len(made)} of its {len(inside)}",
+                location=_where(app, box),
+            )
         for span in inside:
             if span in unchecked:
                 span["classes"].append("not-made")
-                span.parent.insert(span.parent.index(span) + 1, nodes.emphasis(
-                    "", " (for other versions: not checked in this build)", classes=["not-made-note"]))
+                span.parent.insert(
+                    span.parent.index(span) + 1,
+                    nodes.emphasis("", " (for other versions: not checked in this build)", classes=["not-made-note"]),
+                )
 
 
 def _is_verdict(output) -> bool:
@@ -335,8 +363,11 @@ def _place(app, cell, joined: list[tuple[nodes.inline, dict]]) -> None:
     """Marks after the cell's sentences; the cell, folded, under their paragraph."""
     blocks = {id(_block(span)) for span, _ in joined}
     if len(blocks) > 1:
-        logger.warning("one check cell checks sentences of different paragraphs: split it, one cell per "
-                       f"paragraph ({', '.join(v['id'] for _, v in joined)})", location=_where(app, cell))
+        logger.warning(
+            "one check cell checks sentences of different paragraphs: split it, one cell per "
+            f"paragraph ({', '.join(v['id'] for _, v in joined)})",
+            location=_where(app, cell),
+        )
     outputs = [c for c in cell.children if c.get("nb_element") == "cell_code_output"]
     if any(not _is_verdict(o) for output in outputs for o in output.children):
         logger.warning("a check cell shows only its verdicts: it printed something else", location=_where(app, cell))
@@ -399,7 +430,9 @@ def _claim_list(app, fromdocname, claims: dict, kind: str) -> nodes.container:
         title = app.env.titles[docname].astext()
         items = nodes.bullet_list()
         for sentence, anchor, *_ in claims[docname][kind]:
-            items += nodes.list_item("", nodes.paragraph("", "", nodes.reference("", sentence, refuri=f"{uri}#{anchor}")))
+            items += nodes.list_item(
+                "", nodes.paragraph("", "", nodes.reference("", sentence, refuri=f"{uri}#{anchor}"))
+            )
         content += [nodes.paragraph("", "", nodes.strong("", "", nodes.reference("", title, refuri=uri))), items]
     return content
 
@@ -433,8 +466,12 @@ def fill(app, doctree, fromdocname) -> None:
         if gpu:
             content += [
                 nodes.rubric("", "Checked on a GPU, outside this build"),
-                nodes.paragraph("", f"{gpu} sentences about GPU behaviour were checked by running their page on "
-                                    "a machine with a GPU; each says which one, and when.", classes=["gpu-summary"]),
+                nodes.paragraph(
+                    "",
+                    f"{gpu} sentences about GPU behaviour were checked by running their page on "
+                    "a machine with a GPU; each says which one, and when.",
+                    classes=["gpu-summary"],
+                ),
                 _claim_list(app, fromdocname, claims, "gpu"),
             ]
         placeholder.replace_self(content)

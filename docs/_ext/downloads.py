@@ -43,8 +43,13 @@ def wheel_name(project: dict) -> str:
 def build_with_backend(source: Path, out_dir: Path) -> Path:
     """``python -m build --wheel`` of ``source`` into ``out_dir``, reproducibly; the wheel's path."""
     env = os.environ | {"SOURCE_DATE_EPOCH": FIXED_EPOCH}
-    result = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out_dir),
-                             str(source)], env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out_dir), str(source)],
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:
         lines = (result.stderr or result.stdout).strip().splitlines()
         raise RuntimeError(f"building the torchfig wheel failed: {lines[-1] if lines else 'no output'}")
@@ -79,13 +84,19 @@ def wheel_role(name, rawtext, text, lineno, inliner, options=None, content=None)
     env = inliner.document.settings.env
     project = project_of(Path(env.app.confdir))
     if text != project["name"]:
-        message = inliner.reporter.error(f"{{wheel}} knows the {project['name']!r} wheel only, not {text!r}",
-                                         line=lineno)
+        message = inliner.reporter.error(
+            f"{{wheel}} knows the {project['name']!r} wheel only, not {text!r}", line=lineno
+        )
         return [inliner.problematic(rawtext, rawtext, message)], [message]
     file_name = wheel_name(project)
-    link = addnodes.download_reference(rawtext, "", nodes.literal(file_name, file_name),
-                                       reftarget=f"/{GENERATED}/{file_name}", refdoc=env.docname,
-                                       refexplicit=True)
+    link = addnodes.download_reference(
+        rawtext,
+        "",
+        nodes.literal(file_name, file_name),
+        reftarget=f"/{GENERATED}/{file_name}",
+        refdoc=env.docname,
+        refexplicit=True,
+    )
     return [link], []
 
 

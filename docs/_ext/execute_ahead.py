@@ -233,8 +233,9 @@ class _Kernels:
         stdlib_logging.getLogger("asyncio").setLevel(stdlib_logging.CRITICAL)
 
 
-def _worker(queue: list, results: dict, lock: threading.Lock, kernels: _Kernels, kernel_name: str,
-            timeout: int) -> None:
+def _worker(
+    queue: list, results: dict, lock: threading.Lock, kernels: _Kernels, kernel_name: str, timeout: int
+) -> None:
     kernel = None
     try:
         while True:
@@ -281,9 +282,12 @@ def start(app) -> None:
         return  # nothing to do, or pages that need different kernels: myst-nb runs them itself
     queue, results, lock, kernel_name = list(stale), {}, threading.Lock(), kernels.pop()
     started = _Kernels()
-    threads = [threading.Thread(target=_worker, args=(queue, results, lock, started, kernel_name,
-                                                      config.execution_timeout), daemon=True)
-               for _ in range(min(WORKERS, len(stale)))]
+    threads = [
+        threading.Thread(
+            target=_worker, args=(queue, results, lock, started, kernel_name, config.execution_timeout), daemon=True
+        )
+        for _ in range(min(WORKERS, len(stale)))
+    ]
     for thread in threads:
         thread.start()
     app.execute_ahead_abandon = lambda: started.abandon(queue, threads)
@@ -305,8 +309,11 @@ def store(app, env, docnames) -> None:
         if executed is None:
             continue  # myst-nb runs it again while reading and reports the failure
         record = cache.add_nb_to_project(str(path), read_data={"type": "plugin", "name": "myst_nb_md"})
-        cache.cache_notebook_bundle(CacheBundleIn(executed, record.uri, data={"execution_seconds": seconds}),
-                                    check_validity=False, overwrite=True)
+        cache.cache_notebook_bundle(
+            CacheBundleIn(executed, record.uri, data={"execution_seconds": seconds}),
+            check_validity=False,
+            overwrite=True,
+        )
     app.execute_ahead = None
 
 

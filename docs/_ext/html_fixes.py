@@ -25,8 +25,11 @@ REPLACEMENTS = (
     # a table wider than the column (the release ledger's) scrolls inside its wrapper: reachable by keyboard
     ('<div class="table-wrapper', '<div tabindex="0" class="table-wrapper'),
 )
-THUMBNAIL_LINK = re.compile(r'(<div class="sphx-glr-thumbcontainer".*?<p><a class="reference internal" href="[^"]+")'
-                            r'(><span class="doc">([^<]+)</span>)', flags=re.S)
+THUMBNAIL_LINK = re.compile(
+    r'(<div class="sphx-glr-thumbcontainer".*?<p><a class="reference internal" href="[^"]+")'
+    r'(><span class="doc">([^<]+)</span>)',
+    flags=re.DOTALL,
+)
 SVG_IMG = re.compile(r'<img (?![^>]*\bwidth=)([^>]*?)src="([^"]+\.svg)"([^>]*?)\s*/?>')
 SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 SVG_TITLE = re.compile(r"<title>([^<]*)</title>")

@@ -29,8 +29,8 @@ from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from buildenv import supported_releases, versions
 import checked_prose
+from buildenv import supported_releases, versions
 from checked_prose import checked_ids, reading_order
 
 logger = logging.getLogger(__name__)
@@ -95,21 +95,32 @@ def check_against_ledger(app, env) -> None:
     if release not in ledger["releases"]:
         logger.info(f"the release ledger has no column for torch {release}: run `nox -s ledger -- {release}`")
         return
-    built = {(source_of(doc), check_id): sentence for doc in env.all_docs
-             for check_id, sentence in checked_ids(env, doc).items()}
+    built = {
+        (source_of(doc), check_id): sentence
+        for doc in env.all_docs
+        for check_id, sentence in checked_ids(env, doc).items()
+    }
     recorded = {(e["file"], e["id"]): e["results"].get(release) for e in ledger["checks"]}
     for (file, check_id), sentence in sorted(built.items()):
         result = recorded.get((file, check_id))
         if result is None:
-            logger.warning(f"the release ledger has no entry for check {check_id!r}; run `nox -s ledger -- "
-                           f"{release}`: {sentence}", location=docname_of(file))
+            logger.warning(
+                f"the release ledger has no entry for check {check_id!r}; run `nox -s ledger -- {release}`: {sentence}",
+                location=docname_of(file),
+            )
         elif result["status"] != "holds":
-            logger.warning(f"the ledger says check {check_id!r} {_said(result)} on torch {release}, this build "
-                           f"observed that it holds: {sentence}", location=docname_of(file))
+            logger.warning(
+                f"the ledger says check {check_id!r} {_said(result)} on torch {release}, this build "
+                f"observed that it holds: {sentence}",
+                location=docname_of(file),
+            )
     for (file, check_id), result in sorted(recorded.items()):
         if result is not None and (file, check_id) not in built and docname_of(file) in env.all_docs:
-            logger.warning(f"the release ledger lists check {check_id!r}, which this build no longer makes; run "
-                           f"`nox -s ledger -- {release}`", location=docname_of(file))
+            logger.warning(
+                f"the release ledger lists check {check_id!r}, which this build no longer makes; run "
+                f"`nox -s ledger -- {release}`",
+                location=docname_of(file),
+            )
 
 
 def _said(result: dict) -> str:
@@ -128,8 +139,12 @@ def mark_gpu_checks(app, doctree) -> None:
             continue  # not run on a GPU, or not holding there: it stays a sentence from documentation
         found = gpu["found"]
         mark = next(n for n in box.findall(nodes.reference) if "documented-mark" in n["classes"])
-        mark.children = [nodes.Text(f"(checked on a {found['device']}, driver {found['driver']}, with torch "
-                                    f"{found['torch']} on {found['date']}, outside this build; source)")]
+        mark.children = [
+            nodes.Text(
+                f"(checked on a {found['device']}, driver {found['driver']}, with torch "
+                f"{found['torch']} on {found['date']}, outside this build; source)"
+            )
+        ]
         mark["classes"] = ["documented-mark", "gpu-mark"]
         entries = checked_prose._found(app.env, "documented")
         moved = next(e for e in entries if e[1] in box["ids"])
@@ -149,16 +164,23 @@ def _gpu_result(gpu: dict | None, file: str, check_id: str) -> dict | None:
 def add_range_note(app, doctree) -> None:
     """After the version stamp: the ledger's releases on which every check of this page holds."""
     ledger = load(app.config)
-    entries = [e for e in current(ledger) if e["file"] == source_of(app.env.docname)
-               and e["id"] in checked_ids(app.env, app.env.docname)]
+    entries = [
+        e
+        for e in current(ledger)
+        if e["file"] == source_of(app.env.docname) and e["id"] in checked_ids(app.env, app.env.docname)
+    ]
     stamp = next(iter(n for n in doctree.findall(nodes.paragraph) if "build-versions" in n["classes"]), None)
     if not entries or stamp is None:
         return
     releases = sorted(ledger["releases"], key=release_key)
-    holding = {r for r in releases if all(e["results"].get(r, {}).get("status") == "holds" for e in entries
-                                          if r in e["results"])}
-    stamp += nodes.Text(f" Of the releases in the ledger, every check on this page holds on torch "
-                        f"{ranges(releases, holding)}; ")
+    holding = {
+        r
+        for r in releases
+        if all(e["results"].get(r, {}).get("status") == "holds" for e in entries if r in e["results"])
+    }
+    stamp += nodes.Text(
+        f" Of the releases in the ledger, every check on this page holds on torch {ranges(releases, holding)}; "
+    )
     stamp += _link_to_page("which releases hold which sentence")
     stamp += nodes.Text(".")
     differing = [e for e in entries if not holds_everywhere(e, [r for r in releases if r in e["results"]])]
@@ -171,17 +193,27 @@ def _differing_here(app, ledger: dict, entries: list[dict], releases: list[str])
     sentences = checked_ids(app.env, app.env.docname)
     items = nodes.bullet_list(classes=["differing-here"])
     for entry in sorted(entries, key=lambda e: e["id"]):
-        elsewhere = [f"torch {ranges(releases, set(where))}: {what}"
-                     for what, where in _behaviours(ledger, entry, releases) if what not in ("holds", NOT_MADE)]
-        items += nodes.list_item("", nodes.paragraph(
-            "", "", nodes.reference("", "", nodes.emphasis("", sentences[entry["id"]]), refuri=f"#{entry['id']}"),
-            nodes.Text(" " + "; ".join(elsewhere))))
+        elsewhere = [
+            f"torch {ranges(releases, set(where))}: {what}"
+            for what, where in _behaviours(ledger, entry, releases)
+            if what not in ("holds", NOT_MADE)
+        ]
+        items += nodes.list_item(
+            "",
+            nodes.paragraph(
+                "",
+                "",
+                nodes.reference("", "", nodes.emphasis("", sentences[entry["id"]]), refuri=f"#{entry['id']}"),
+                nodes.Text(" " + "; ".join(elsewhere)),
+            ),
+        )
     return items
 
 
 def _link_to_page(text: str) -> addnodes.pending_xref:
-    return addnodes.pending_xref("", nodes.inline("", text), refdomain="std", reftype="doc",
-                                 reftarget=f"/{PAGE}", refexplicit=True)
+    return addnodes.pending_xref(
+        "", nodes.inline("", text), refdomain="std", reftype="doc", reftarget=f"/{PAGE}", refexplicit=True
+    )
 
 
 # -- The "Which releases" page and per-sentence ranges ----------------------------
@@ -195,9 +227,14 @@ def _behaviours(ledger: dict, entry: dict, releases: list[str]) -> list[tuple[st
         if result is None:
             what = NOT_MADE
         else:
-            what = "holds" if result["status"] == "holds" else (
-                f"{_said(result).split(' (')[0]}: {result.get('observed', '')}".rstrip(": ")
-                + _follows_numpy(ledger, entry, release))
+            what = (
+                "holds"
+                if result["status"] == "holds"
+                else (
+                    f"{_said(result).split(' (')[0]}: {result.get('observed', '')}".rstrip(": ")
+                    + _follows_numpy(ledger, entry, release)
+                )
+            )
         found.setdefault(what, []).append(release)
     return sorted(found.items(), key=lambda kv: (kv[0] != "holds", release_key(kv[1][0])))
 
@@ -211,16 +248,24 @@ def _follows_numpy(ledger: dict, entry: dict, release: str) -> str:
     seen = next((c for c in probe["checks"] if (c["file"], c["id"]) == (entry["file"], entry["id"])), None)
     if seen is None or seen["status"] == "holds":
         return ""
-    return (f" (this follows NumPy: torch {probe['found']['torch']} with NumPy {probe['found']['numpy']} "
-            f"{STATUS_SAID[seen['status']]} too)")
+    return (
+        f" (this follows NumPy: torch {probe['found']['torch']} with NumPy {probe['found']['numpy']} "
+        f"{STATUS_SAID[seen['status']]} too)"
+    )
 
 
 def _sentence_behaviour(ledger: dict, entry: dict, releases: list[str]) -> nodes.bullet_list:
     items = nodes.bullet_list()
     for what, where in _behaviours(ledger, entry, releases):
-        items += nodes.list_item("", nodes.paragraph(
-            "", "", nodes.strong("", f"torch {ranges(releases, set(where))}: "),
-            nodes.Text("holds" if what == "holds" else what)))
+        items += nodes.list_item(
+            "",
+            nodes.paragraph(
+                "",
+                "",
+                nodes.strong("", f"torch {ranges(releases, set(where))}: "),
+                nodes.Text("holds" if what == "holds" else what),
+            ),
+        )
     return items
 
 
@@ -251,29 +296,52 @@ def _ledger_nodes(app, fromdocname) -> list[nodes.Node]:
     made = [e for e in current(ledger) if e["id"] in checked_ids(app.env, docname_of(e["file"]))]
     made.sort(key=lambda e: (order.get(docname_of(e["file"]), len(order)), e["id"]))
     differing = [e for e in made if not holds_everywhere(e, releases)]
-    summary = nodes.paragraph("", f"{len(made)} checked sentences, run on {len(releases)} torch releases; "
-                                  f"{len(differing)} of them do not hold on every release.", classes=["ledger-summary"])
+    summary = nodes.paragraph(
+        "",
+        f"{len(made)} checked sentences, run on {len(releases)} torch releases; "
+        f"{len(differing)} of them do not hold on every release.",
+        classes=["ledger-summary"],
+    )
     used = nodes.bullet_list()
     for release in releases:
         found = ledger["releases"][release]
-        used += nodes.list_item("", nodes.paragraph(
-            "", f"torch {release}: NumPy {found['numpy']}, Python {found['python']}"))
+        used += nodes.list_item(
+            "", nodes.paragraph("", f"torch {release}: NumPy {found['numpy']}, Python {found['python']}")
+        )
     if probe := ledger.get("numpy_probe"):
         found = probe["found"]
-        used += nodes.list_item("", nodes.paragraph(
-            "", f"torch {found['torch']} again with NumPy {found['numpy']}, Python {found['python']}: where an older "
-                f"release's difference shows here too, it follows NumPy, and is marked so"))
+        used += nodes.list_item(
+            "",
+            nodes.paragraph(
+                "",
+                f"torch {found['torch']} again with NumPy {found['numpy']}, Python {found['python']}: where an older "
+                f"release's difference shows here too, it follows NumPy, and is marked so",
+            ),
+        )
     details = []
     for entry in differing:
         page = docname_of(entry["file"])
         uri = app.builder.get_relative_uri(fromdocname, page)
         sentence = checked_ids(app.env, page)[entry["id"]]
         details += [
-            nodes.paragraph("", "", nodes.reference("", "", nodes.emphasis("", sentence), refuri=f"{uri}#{entry['id']}"),
-                            nodes.Text(f" ({app.env.titles[page].astext()})"), classes=["ledger-sentence"]),
-            _sentence_behaviour(ledger, entry, releases)]
-    return [summary, nodes.rubric("", "Releases run"), used, nodes.rubric("", "Sentences that differ, by release"),
-            _table(app, differing, releases), nodes.rubric("", "What each of them does instead"), *details]
+            nodes.paragraph(
+                "",
+                "",
+                nodes.reference("", "", nodes.emphasis("", sentence), refuri=f"{uri}#{entry['id']}"),
+                nodes.Text(f" ({app.env.titles[page].astext()})"),
+                classes=["ledger-sentence"],
+            ),
+            _sentence_behaviour(ledger, entry, releases),
+        ]
+    return [
+        summary,
+        nodes.rubric("", "Releases run"),
+        used,
+        nodes.rubric("", "Sentences that differ, by release"),
+        _table(app, differing, releases),
+        nodes.rubric("", "What each of them does instead"),
+        *details,
+    ]
 
 
 def _table(app, entries: list[dict], releases: list[str]) -> nodes.table:
@@ -281,17 +349,29 @@ def _table(app, entries: list[dict], releases: list[str]) -> nodes.table:
     group = nodes.tgroup(cols=len(releases) + 1)
     table += group
     group += [nodes.colspec(colwidth=1) for _ in range(len(releases) + 1)]
-    head = nodes.row("", nodes.entry("", nodes.paragraph("", "sentence (page)")),
-                     *[nodes.entry("", nodes.paragraph("", r)) for r in releases])
+    head = nodes.row(
+        "",
+        nodes.entry("", nodes.paragraph("", "sentence (page)")),
+        *[nodes.entry("", nodes.paragraph("", r)) for r in releases],
+    )
     group += nodes.thead("", head)
     body = nodes.tbody()
     for number, entry in enumerate(entries, start=1):
-        marks = [STATUS_MARK[entry["results"].get(r, {}).get("status", "not applicable")]
-                 if r in entry["results"] else "" for r in releases]
+        marks = [
+            STATUS_MARK[entry["results"].get(r, {}).get("status", "not applicable")] if r in entry["results"] else ""
+            for r in releases
+        ]
         text = checked_ids(app.env, docname_of(entry["file"]))[entry["id"]]
-        body += nodes.row("", nodes.entry("", nodes.paragraph(
-            "", f"{number}. {text[:60]}{'…' if len(text) > 60 else ''} ({docname_of(entry['file'])})")),
-            *[nodes.entry("", nodes.paragraph("", m)) for m in marks])
+        body += nodes.row(
+            "",
+            nodes.entry(
+                "",
+                nodes.paragraph(
+                    "", f"{number}. {text[:60]}{'…' if len(text) > 60 else ''} ({docname_of(entry['file'])})"
+                ),
+            ),
+            *[nodes.entry("", nodes.paragraph("", m)) for m in marks],
+        )
     group += body
     return table
 

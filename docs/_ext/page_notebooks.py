@@ -47,36 +47,50 @@ def plain_markdown(text: str, site: str, link_api) -> str:
     text = re.sub(r"\{doc\}`([^`<]+?)\s*<([^>]+)>`", lambda m: f"[{m[1]}]({_page_url(site, m[2])})", text)
     text = re.sub(r"\{doc\}`([^`]+)`", lambda m: f"[{m[1]}]({_page_url(site, m[1])})", text)
     text = re.sub(r"\]\((?!https?:)([\w-]+\.md(?:#[\w-]+)?)\)", lambda m: f"]({_page_url(site, m[1])})", text)
-    text = re.sub(r"^:::\{admonition\} (.+)$", r"**\1**", text, flags=re.M)
-    text = re.sub(r"^:::\{documented\} (\S+)\n(?::source: (.+)\n)?((?:.+\n?)*?)^:::$",
-                  lambda m: f"{m[3].rstrip()} (from {m[2] or 'PyTorch' + chr(39) + 's documentation'}: {m[1]})",
-                  text, flags=re.M)
-    text = re.sub(r"^:::\{release-ranges\}.*$", f"(By release: see [Which releases]({site}releases.html).)",
-                  text, flags=re.M)
-    text = re.sub(r"^:::\{alternatives\}.*$",
-                  "Which of these holds depends on the versions installed; the check below tests that one:",
-                  text, flags=re.M)
-    return re.sub(r"^:::$", "", text, flags=re.M)
+    text = re.sub(r"^:::\{admonition\} (.+)$", r"**\1**", text, flags=re.MULTILINE)
+    text = re.sub(
+        r"^:::\{documented\} (\S+)\n(?::source: (.+)\n)?((?:.+\n?)*?)^:::$",
+        lambda m: f"{m[3].rstrip()} (from {m[2] or 'PyTorch' + chr(39) + 's documentation'}: {m[1]})",
+        text,
+        flags=re.MULTILINE,
+    )
+    text = re.sub(
+        r"^:::\{release-ranges\}.*$",
+        f"(By release: see [Which releases]({site}releases.html).)",
+        text,
+        flags=re.MULTILINE,
+    )
+    text = re.sub(
+        r"^:::\{alternatives\}.*$",
+        "Which of these holds depends on the versions installed; the check below tests that one:",
+        text,
+        flags=re.MULTILINE,
+    )
+    return re.sub(r"^:::$", "", text, flags=re.MULTILINE)
 
 
 def page_notebook(source: Path, title: str, page_url: str, site: str, link_api):
     """The notebook a reader downloads for one page."""
     text = source.read_text(encoding="utf-8")
     page = nbformat.reads(text, as_version=4) if source.suffix == ".ipynb" else read_myst_markdown_notebook(text)
-    cells = [nbformat.v4.new_markdown_cell(
-        f"This notebook is the page [{title}]({page_url}) of the site *detach() before numpy()*. "
-        "To run it you need `torch`, `numpy`, `matplotlib` and `graphviz` from pip, Graphviz's `dot` program, "
-        f"and the site's figure library `torchfig` (a wheel offered on [the gallery page]({site}examples/index.html)). "
-        "Cells that call `check(...)` are the checks behind the page's ✔ sentences: each prints ✔ and the "
-        "check's id, or stops with `ClaimFailed` if your PyTorch behaves otherwise.")]
+    cells = [
+        nbformat.v4.new_markdown_cell(
+            f"This notebook is the page [{title}]({page_url}) of the site *detach() before numpy()*. "
+            "To run it you need `torch`, `numpy`, `matplotlib` and `graphviz` from pip, Graphviz's `dot` program, "
+            f"and the site's figure library `torchfig` (a wheel offered on [the gallery page]({site}examples/index.html)). "
+            "Cells that call `check(...)` are the checks behind the page's ✔ sentences: each prints ✔ and the "
+            "check's id, or stops with `ClaimFailed` if your PyTorch behaves otherwise."
+        )
+    ]
     for cell in page.cells:
         if cell.cell_type == "markdown":
             cells.append(nbformat.v4.new_markdown_cell(plain_markdown(cell.source, site, link_api)))
         else:
             tags = [t for t in cell.metadata.get("tags", []) if t == "raises-exception"]
             cells.append(nbformat.v4.new_code_cell(cell.source, metadata={"tags": tags} if tags else {}))
-    notebook = nbformat.v4.new_notebook(cells=cells, metadata={
-        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    notebook = nbformat.v4.new_notebook(
+        cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
     for number, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{number}"  # stable ids: the same page gives the same bytes
     return notebook
@@ -91,8 +105,13 @@ def add_link(app, doctree) -> None:
     if not _has_code(doctree) or "/" in app.env.docname:  # the gallery offers its own downloads
         return
     app.env.page_notebooks = getattr(app.env, "page_notebooks", set()) | {app.env.docname}
-    link = nodes.paragraph("", "", nodes.reference("", LINK_TEXT, refuri=f"{FOLDER}/{app.env.docname}.ipynb"),
-                           nodes.Text(" to run its code on your own machine."), classes=["page-notebook"])
+    link = nodes.paragraph(
+        "",
+        "",
+        nodes.reference("", LINK_TEXT, refuri=f"{FOLDER}/{app.env.docname}.ipynb"),
+        nodes.Text(" to run its code on your own machine."),
+        classes=["page-notebook"],
+    )
     title = next(iter(doctree.findall(nodes.title)), None)
     if title is not None:
         title.parent.insert(title.parent.index(title) + 1, link)
@@ -109,8 +128,13 @@ def write_notebooks(app, exception) -> None:
         if target.exists() and target.stat().st_mtime_ns // 1000 >= app.env.all_docs[docname]:
             continue  # written after the page was last read: unchanged
         title = app.env.titles[docname].astext()
-        notebook = page_notebook(Path(app.env.doc2path(docname)), title, f"{site}{docname}.html", site,
-                                 link_api=lambda name: api_url(app.env, name) or site)
+        notebook = page_notebook(
+            Path(app.env.doc2path(docname)),
+            title,
+            f"{site}{docname}.html",
+            site,
+            link_api=lambda name: api_url(app.env, name) or site,
+        )
         target.write_text(json.dumps(notebook, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
@@ -119,7 +143,9 @@ def purge(app, env, docname) -> None:
 
 
 def merge(app, env, docnames, other) -> None:
-    env.page_notebooks = getattr(env, "page_notebooks", set()) | (getattr(other, "page_notebooks", set()) & set(docnames))
+    env.page_notebooks = getattr(env, "page_notebooks", set()) | (
+        getattr(other, "page_notebooks", set()) & set(docnames)
+    )
 
 
 def setup(app):

@@ -30,9 +30,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import page_runner  # noqa: E402
-from site_pages import examples, explanation_pages  # noqa: E402
-from sitebuild import ROOT, build_command, build_env, copy_site  # noqa: E402
+import page_runner
+from site_pages import examples, explanation_pages
+from sitebuild import ROOT, build_command, build_env, copy_site
 
 TOUCHED_PAGE = "graph.md"
 
@@ -40,7 +40,7 @@ TOUCHED_PAGE = "graph.md"
 def timed_build(site: Path, *extra: str, strict: bool = True, env: dict | None = None) -> tuple[float, str]:
     start = time.perf_counter()
     command = build_command(site, *extra, strict=strict)
-    result = subprocess.run(command, cwd=site, env=build_env(env), capture_output=True, text=True)
+    result = subprocess.run(command, cwd=site, env=build_env(env), check=False, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
@@ -81,8 +81,9 @@ def compile_cost(site: Path) -> float:
 def floor(work: Path) -> tuple[float, float]:
     site = copy_site(work / "floor")
     # Unexecuted pages lack the kernel's language info, which Sphinx warns about: not strict here.
-    sphinx_only, _ = timed_build(site, "-D", "nb_execution_mode=off", "-D", "sphinx_gallery_conf.plot_gallery=0",
-                                 strict=False)
+    sphinx_only, _ = timed_build(
+        site, "-D", "nb_execution_mode=off", "-D", "sphinx_gallery_conf.plot_gallery=0", strict=False
+    )
     start = time.perf_counter()
     pages = [site / "docs" / f"{p}.md" for p in explanation_pages(site)]
     examples_ = [site / "gallery" / f"{e}.py" for e in examples(site)]
@@ -95,16 +96,20 @@ def floor(work: Path) -> tuple[float, float]:
 # The built-in ways to run pages and examples side by side, measured against the cold build, which uses
 # execute_ahead (conf.py reads the switches).
 BUILT_IN = {
-    "built-in: sphinx-build -j 2, gallery parallel 2":
-        (("-j", "2"), {"SITE_BENCH_WITHOUT_EXECUTE_AHEAD": "1", "SITE_BENCH_GALLERY_PARALLEL": "2"}),
+    "built-in: sphinx-build -j 2, gallery parallel 2": (
+        ("-j", "2"),
+        {"SITE_BENCH_WITHOUT_EXECUTE_AHEAD": "1", "SITE_BENCH_GALLERY_PARALLEL": "2"},
+    ),
     "built-in, serial": ((), {"SITE_BENCH_WITHOUT_EXECUTE_AHEAD": "1"}),
 }
 
 
 def built_in_cold_builds(work: Path) -> dict[str, float]:
     """Each built-in option's cold build, from a clean copy of the site, so no cache is shared."""
-    return {name: timed_build(copy_site(work / f"option-{n}"), *extra, env=env)[0]
-            for n, (name, (extra, env)) in enumerate(BUILT_IN.items())}
+    return {
+        name: timed_build(copy_site(work / f"option-{n}"), *extra, env=env)[0]
+        for n, (name, (extra, env)) in enumerate(BUILT_IN.items())
+    }
 
 
 def clone_to_site(work: Path) -> float:
@@ -136,11 +141,21 @@ def main(clone: bool) -> int:
         ("cold build", f"{cold:.1f} s", "executed {} pages, {} examples".format(*executions(cold_log))),
         ("cold / floor", f"{cold / floor_total:.2f}", "target <= 1.50"),
         *((f"cold build, {name}", f"{seconds:.1f} s", "") for name, seconds in built_in.items()),
-        ("cold build (execute_ahead) against the best built-in", f"{cold / best_built_in:.2f}",
-         "execute_ahead stays only below 0.80 (20 % faster); else the built-in is simpler"),
-        ("no-op rebuild", f"{noop:.1f} s", "executed {} pages, {} examples; target <= 3 s, 0".format(*executions(noop_log))),
-        (f"rebuild after editing {TOUCHED_PAGE}", f"{touched:.1f} s",
-         "executed {} pages, {} examples".format(*executions(touched_log)) + f"; target <= {own:.1f} + 3 s, 1 page"),
+        (
+            "cold build (execute_ahead) against the best built-in",
+            f"{cold / best_built_in:.2f}",
+            "execute_ahead stays only below 0.80 (20 % faster); else the built-in is simpler",
+        ),
+        (
+            "no-op rebuild",
+            f"{noop:.1f} s",
+            "executed {} pages, {} examples; target <= 3 s, 0".format(*executions(noop_log)),
+        ),
+        (
+            f"rebuild after editing {TOUCHED_PAGE}",
+            f"{touched:.1f} s",
+            "executed {} pages, {} examples".format(*executions(touched_log)) + f"; target <= {own:.1f} + 3 s, 1 page",
+        ),
         ("torch.compile section of " + COMPILE_PAGE, f"{compiling:.1f} s", "added to that page's run; target <= 10 s"),
     ]
     misses = []

@@ -63,8 +63,16 @@ def gpt2() -> torch.nn.Module:
     import transformers
 
     torch.manual_seed(0)
-    config = transformers.GPT2Config(n_layer=12, n_embd=32, n_head=2, n_positions=16, vocab_size=64,
-                                     bos_token_id=0, eos_token_id=0, attn_implementation="eager")
+    config = transformers.GPT2Config(
+        n_layer=12,
+        n_embd=32,
+        n_head=2,
+        n_positions=16,
+        vocab_size=64,
+        bos_token_id=0,
+        eos_token_id=0,
+        attn_implementation="eager",
+    )
     return transformers.GPT2LMHeadModel(config)
 
 
@@ -93,7 +101,7 @@ def main() -> int:
         figure = torchfig.autograd_graph(output, **options) if options is not None else traced(output)
         torchfig.to_svg(figure)
         seconds = time.perf_counter() - start
-        drawn = len(re.findall(r"^\t(?!graph |node |edge )\w+ \[", figure.source, flags=re.M))  # boxes drawn
+        drawn = len(re.findall(r"^\t(?!graph |node |edge )\w+ \[", figure.source, flags=re.MULTILINE))  # boxes drawn
         print(f"{name:32} {nodes:6d} {drawn:6d} {seconds:8.2f}")
         if seconds > TARGET_SECONDS:
             slow.append(name)

@@ -26,8 +26,8 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TARGETS = {"performance": 0.98, "accessibility": 1.0, "best-practices": 1.0, "seo": 1.0}
 TEXT_PAGE_BUDGET = 200 * 1024
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/: the one list of pages
-from chromium import chromium_path  # noqa: E402
-from site_pages import explanation_pages  # noqa: E402
+from chromium import chromium_path
+from site_pages import explanation_pages
 
 EXPLANATIONS = tuple(page for page in explanation_pages() if page != "index")
 
@@ -76,9 +76,19 @@ def serve(site: Path) -> str:
 
 def lighthouse(binary: str, url: str) -> dict:
     result = subprocess.run(
-        [binary, url, "--output=json", "--output-path=stdout", "--quiet",
-         f"--chrome-flags={CHROME_FLAGS}", f"--only-categories={','.join(CATEGORIES)}"],
-        capture_output=True, text=True, env=os.environ | {"CHROME_PATH": chromium_path()}, check=True,
+        [
+            binary,
+            url,
+            "--output=json",
+            "--output-path=stdout",
+            "--quiet",
+            f"--chrome-flags={CHROME_FLAGS}",
+            f"--only-categories={','.join(CATEGORIES)}",
+        ],
+        capture_output=True,
+        text=True,
+        env=os.environ | {"CHROME_PATH": chromium_path()},
+        check=True,
     )
     report = json.loads(result.stdout)
     return {
@@ -90,15 +100,20 @@ def lighthouse(binary: str, url: str) -> dict:
 
 def main(site: Path, binary: str) -> int:
     longest = max(EXPLANATIONS, key=lambda p: (site / f"{p}.html").stat().st_size)
-    pages = {"landing": "index.html", f"longest ({longest})": f"{longest}.html",
-             "gallery": "examples/plot_1_readers_code.html"}
+    pages = {
+        "landing": "index.html",
+        f"longest ({longest})": f"{longest}.html",
+        "gallery": "examples/plot_1_readers_code.html",
+    }
     base = serve(site)
     print(f"{'page':28} {'KB':>7} {'requests':>8} " + " ".join(f"{c[:13]:>13}" for c in CATEGORIES))
     misses = []
     for label, path in pages.items():
         figures = lighthouse(binary, base + path)
-        print(f"{label:28} {figures['bytes'] / 1024:7.1f} {figures['requests']:8d} "
-              + " ".join(f"{figures[c]:13.2f}" for c in CATEGORIES))
+        print(
+            f"{label:28} {figures['bytes'] / 1024:7.1f} {figures['requests']:8d} "
+            + " ".join(f"{figures[c]:13.2f}" for c in CATEGORIES)
+        )
         misses += [f"{label}: {c} {figures[c]:.2f} < {t}" for c, t in TARGETS.items() if figures[c] < t]
         if figures["bytes"] > TEXT_PAGE_BUDGET:
             misses.append(f"{label}: {figures['bytes'] / 1024:.1f} KB > {TEXT_PAGE_BUDGET / 1024:.0f} KB")

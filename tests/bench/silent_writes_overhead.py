@@ -16,10 +16,10 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from figure_speed import gpt2  # noqa: E402
+from figure_speed import gpt2
 
-import torchfig  # noqa: E402
-from torchfig import silent_writes  # noqa: E402
+import torchfig
+from torchfig import silent_writes
 
 RUNS = 7
 

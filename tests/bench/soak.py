@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/: the build helper
 
-from sitebuild import build, copy_site, digests  # noqa: E402
+from sitebuild import build, copy_site, digests
 
 LENGTHS = (0, 100, 160, 220)  # minimum extra path lengths, cycled
 
@@ -48,8 +48,10 @@ def main(builds: int) -> int:
             first = first or found
             changed = sorted(name for name in first.keys() | found.keys() if first.get(name) != found.get(name))
             differing.update(changed)
-            print(f"build {index + 1}: ok in a {len(str(site))}-character path, {len(found)} files, "
-                  f"{len(changed)} differ from the first build")
+            print(
+                f"build {index + 1}: ok in a {len(str(site))}-character path, {len(found)} files, "
+                f"{len(changed)} differ from the first build"
+            )
             shutil.rmtree(site)
     finally:
         shutil.rmtree(base, ignore_errors=True)

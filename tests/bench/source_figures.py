@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from page_runner import ROOT, check_and_prose_lines, source_spans  # noqa: E402
-from site_pages import explanation_pages  # noqa: E402
+from page_runner import ROOT, check_and_prose_lines, source_spans
+from site_pages import explanation_pages
 
 
 def main() -> None:
