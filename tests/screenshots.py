@@ -14,7 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from chromium import chromium_path
+from chromium import chromium_env, chromium_path
 from site_pages import explanation_pages
 
 WIDTHS = (1280, 375)
@@ -23,7 +23,9 @@ WIDTHS = (1280, 375)
 def main(html: Path, out: Path, pages) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path=chromium_path(), args=["--no-sandbox", "--disable-gpu"], env=chromium_env()
+        )
         for page in pages:
             for width in WIDTHS:
                 tab = browser.new_page(viewport={"width": width, "height": 800})

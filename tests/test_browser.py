@@ -20,7 +20,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlparse
 import pytest
 from bs4 import BeautifulSoup
 
-from chromium import chromium_path
+from chromium import chromium_env, chromium_path
 from site_pages import examples, explanation_pages
 from sitebuild import ROOT
 
@@ -63,7 +63,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        chromium = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, env=chromium_env())
         yield chromium
         chromium.close()
 

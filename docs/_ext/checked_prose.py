@@ -192,6 +192,11 @@ def checked_ids(env, docname: str) -> dict[str, str]:
     return {check_id: sentence for sentence, _, check_id, _ in _claims_env(env).get(docname, {}).get("checked", [])}
 
 
+def checked_anchors(env, docname: str) -> dict[str, str]:
+    """check id -> the anchor its sentence is shown at (the span's id on a page, ``check-<id>`` in a script)."""
+    return {check_id: anchor for _, anchor, check_id, _ in _claims_env(env).get(docname, {}).get("checked", [])}
+
+
 def _line(node) -> int | None:
     while node is not None and node.line is None:
         node = node.parent

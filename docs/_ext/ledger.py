@@ -31,7 +31,7 @@ from sphinx.util.docutils import SphinxDirective
 
 import checked_prose
 from buildenv import supported_releases, versions
-from checked_prose import checked_ids, reading_order
+from checked_prose import checked_anchors, checked_ids, reading_order
 
 logger = logging.getLogger(__name__)
 LEDGER = Path(__file__).resolve().parent.parent / "_data" / "ledger.json"
@@ -203,7 +203,12 @@ def _differing_here(app, ledger: dict, entries: list[dict], releases: list[str])
             nodes.paragraph(
                 "",
                 "",
-                nodes.reference("", "", nodes.emphasis("", sentences[entry["id"]]), refuri=f"#{entry['id']}"),
+                nodes.reference(
+                    "",
+                    "",
+                    nodes.emphasis("", sentences[entry["id"]]),
+                    refuri="#" + checked_anchors(app.env, app.env.docname)[entry["id"]],
+                ),
                 nodes.Text(" " + "; ".join(elsewhere)),
             ),
         )
@@ -327,7 +332,9 @@ def _ledger_nodes(app, fromdocname) -> list[nodes.Node]:
             nodes.paragraph(
                 "",
                 "",
-                nodes.reference("", "", nodes.emphasis("", sentence), refuri=f"{uri}#{entry['id']}"),
+                nodes.reference(
+                    "", "", nodes.emphasis("", sentence), refuri=f"{uri}#{checked_anchors(app.env, page)[entry['id']]}"
+                ),
                 nodes.Text(f" ({app.env.titles[page].astext()})"),
                 classes=["ledger-sentence"],
             ),

@@ -15,7 +15,6 @@ import functools
 import gzip
 import http.server
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -26,7 +25,7 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TARGETS = {"performance": 0.98, "accessibility": 1.0, "best-practices": 1.0, "seo": 1.0}
 TEXT_PAGE_BUDGET = 200 * 1024
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/: the one list of pages
-from chromium import chromium_path
+from chromium import chromium_env, chromium_path
 from site_pages import explanation_pages
 
 EXPLANATIONS = tuple(page for page in explanation_pages() if page != "index")
@@ -87,7 +86,7 @@ def lighthouse(binary: str, url: str) -> dict:
         ],
         capture_output=True,
         text=True,
-        env=os.environ | {"CHROME_PATH": chromium_path()},
+        env=chromium_env() | {"CHROME_PATH": chromium_path()},
         check=True,
     )
     report = json.loads(result.stdout)
