@@ -90,19 +90,24 @@ nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
 """
 
 
+def run_notebook(reader_python, notebook: Path) -> subprocess.CompletedProcess:
+    """Run a downloaded notebook where it lies, with only the reader's packages."""
+    return subprocess.run(
+        [str(reader_python), "-c", RUN_NOTEBOOK, notebook.name],
+        cwd=notebook.parent,
+        env=clean_env(),
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
 def test_every_notebook_runs_as_downloaded(built_site, reader_python, tmp_path):
     failures = []
     for notebook in downloads(built_site, ".ipynb"):
         copy = alone(notebook, tmp_path / notebook.stem)
-        result = subprocess.run(
-            [str(reader_python), "-c", RUN_NOTEBOOK, copy.name],
-            cwd=copy.parent,
-            env=clean_env(),
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
+        result = run_notebook(reader_python, copy)
         if result.returncode != 0:
             failures.append(f"{notebook.name}:\n{result.stderr[-1500:]}")
     assert failures == []
@@ -118,15 +123,7 @@ def test_every_page_notebook_runs_as_downloaded(built_site, reader_python, tmp_p
         cells = json.loads(copy.read_text(encoding="utf-8"))["cells"]
         prose = " ".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
         assert "{api}" not in prose and "{term}" not in prose and ":::" not in prose and "{.checked" not in prose, page
-        result = subprocess.run(
-            [str(reader_python), "-c", RUN_NOTEBOOK, copy.name],
-            cwd=copy.parent,
-            env=clean_env(),
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
+        result = run_notebook(reader_python, copy)
         if result.returncode != 0:
             failures.append(f"{page}.ipynb:\n{result.stderr[-1500:]}")
     assert failures == []

@@ -177,7 +177,7 @@ def check_cases(check_id: str, cases, *, sentence: str | None = None) -> None:
     failing = [label for label, holds in cases if not holds]
     _report(
         Verdict(
-            _checked_id(check_id),
+            check_id,
             not failing,
             "cases",
             cases=cases,
@@ -197,7 +197,7 @@ def check_equal(check_id: str, actual, expected, *, sentence: str | None = None)
         same = bool(actual == expected)
     _report(
         Verdict(
-            _checked_id(check_id),
+            check_id,
             same,
             "equal",
             sentence=sentence,
@@ -216,7 +216,7 @@ def check_close(check_id: str, actual: torch.Tensor, expected: torch.Tensor, *, 
     close = bool(torch.allclose(actual, expected))
     _report(
         Verdict(
-            _checked_id(check_id),
+            check_id,
             close,
             "close",
             sentence=sentence,
@@ -239,7 +239,7 @@ def check_raises(
     else:
         holds = isinstance(raised, error) and re.search(match, str(raised)) is not None
         observed = _one_line(f"{type(raised).__name__}: {raised}")
-    _report(Verdict(_checked_id(check_id), holds, "raises", observed=observed, sentence=sentence))
+    _report(Verdict(check_id, holds, "raises", observed=observed, sentence=sentence))
 
 
 def check_warns(
@@ -254,7 +254,7 @@ def check_warns(
     hits = [w for w in seen if issubclass(w.category, category) and re.search(match, str(w.message))]
     shown = hits[:1] or seen
     observed = "; ".join(_one_line(f"{w.category.__name__}: {w.message}") for w in shown) or "no warning"
-    _report(Verdict(_checked_id(check_id), bool(hits), "warns", observed=observed, sentence=sentence))
+    _report(Verdict(check_id, bool(hits), "warns", observed=observed, sentence=sentence))
 
 
 def _caught(result) -> caught:
