@@ -151,7 +151,9 @@ for spec in files:
                 if not collect:
                     traceback.print_exc()
                     sys.exit(1)
-                outcome = {"cell_error": f"{type(err).__name__}: {err}".splitlines()[0][:300]}
+                # one line: the type and the first line of the message that says something
+                said = next((line.strip() for line in str(err).splitlines() if line.strip()), "")
+                outcome = {"cell_error": f"{type(err).__name__}: {said}"[:300]}
         if collect:
             with open(collect, "a", encoding="utf-8") as out:
                 out.write(json.dumps({"file": spec["file"], "line": cell["line"], **outcome}) + "\n")
@@ -299,19 +301,22 @@ def collected(path: Path, records: list[dict]) -> list[dict]:
     """One file's verdicts, one status each: holds; differs (what was observed); not applicable (what
     the release lacks, when the cell naming the check failed for a missing API); not reached (the cell
     naming the check raised something else: which cell, and what). When a cell the raising cell needs
-    raised before it, that earlier cell is the cause named."""
+    raised before it, the cause named is where that chain of failures starts."""
     shown = shown_name(path)
     mine = [r for r in records if r.get("file") == shown]
     failed = {r["line"]: r["cell_error"] for r in mine if "cell_error" in r}
     seen = {(r["line"], r["id"]) for r in mine if "id" in r}
     verdicts = [{**r, "status": "differs" if r["status"] == "fails" else r["status"]} for r in mine if "id" in r]
     cells = cells_of(path)
+    root: dict[int, int] = {}  # index of a cell that raised -> line of the cell its failure started from
     for index, cell in enumerate(cells):
         if cell.line not in failed:
             continue
-        # the nearest earlier cell it needs that raised (an earlier one may have bound what it needs first)
-        earlier = [cells[i].line for i in cells_needed(cells, index)[:-1] if cells[i].line in failed]
-        cause = earlier[-1] if earlier else cell.line
+        # the nearest earlier cell it needs that raised (an earlier one may have bound what it needs first),
+        # followed back: that cell's own NameError may echo a failure further up
+        earlier = [i for i in cells_needed(cells, index)[:-1] if cells[i].line in failed]
+        root[index] = root[earlier[-1]] if earlier else cell.line
+        cause = root[index]
         lacking = missing_api(failed[cause])
         where = "its cell" if cause == cell.line else "a cell it needs"
         for check_id in named_checks(cell.source):

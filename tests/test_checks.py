@@ -380,6 +380,27 @@ def test_a_check_whose_cell_fails_because_an_earlier_cell_failed_names_the_earli
     ]
 
 
+def test_a_chain_of_failures_is_followed_back_to_where_it_started(tmp_path):
+    """The nearest failed cell a check needs raised a NameError itself: the cause is the cell that began it."""
+    page = tmp_path / "page.md"
+    page.write_text(
+        "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n---\n\n# Page\n\n"
+        "```{code-cell} python\nimport torch\nfrom torchfig import check\n"
+        "made = torch.no_such_function()\n```\n\n"
+        "```{code-cell} python\nmore = made + 1\n```\n\n"
+        "```{code-cell} python\nraise ImportError('\\nneeds a newer torch')\n```\n\n"
+        "```{code-cell} python\ncheck('uses-more', more == 2)\n```\n"
+    )
+    records = tmp_path / "checks.jsonl"
+    assert page_runner.run(page, collect=records).returncode == 0
+    lines = [json.loads(line) for line in records.read_text().splitlines()]
+    assert "ImportError: needs a newer torch" in [r.get("cell_error") for r in lines]  # its first line said nothing
+    verdicts = page_runner.collected(page, lines)
+    assert [(v["id"], v["status"], v["observed"]) for v in verdicts] == [
+        ("uses-more", "not applicable", "torch.no_such_function does not exist in this release"),
+    ]
+
+
 CASCADE = """---
 file_format: mystnb
 kernelspec:
