@@ -14,9 +14,9 @@ runs with the ``aot_eager`` backend, which needs no C++ compiler.
 # %%
 # DLPack
 # ------
-# Which error the refusal raises has changed between releases of torch (the
-# Beyond NumPy page checks each release's); the check below is on the
-# release that runs the script, and its sentence names it.
+# Which error the refusal raises has changed between releases of torch: the
+# Beyond NumPy page checks the type on each release. The check below is on the
+# refusal itself, whatever its type.
 import numpy as np
 import torch
 import torchfig
@@ -25,13 +25,12 @@ from torchfig import caught, check, check_close, check_raises
 t = torch.tensor([1.0, 2.0], requires_grad=True)
 with caught() as refused:
     np.from_dlpack(t)
-check_raises(
+check(
     "from-dlpack-refuses-with-this-release",
-    refused,
-    BufferError,
-    "gradient",
+    isinstance(refused.error, (BufferError, RuntimeError))
+    and "gradient" in str(refused.error),
     sentence=f"with torch {torch.__version__}, np.from_dlpack refuses a tensor that "
-    "requires grad, with a BufferError",
+    "requires grad, with an error that names the gradient",
 )
 exported = np.from_dlpack(t.detach())
 print(f"{torchfig.shares_memory(exported, t)=}")
