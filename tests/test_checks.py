@@ -380,6 +380,14 @@ def test_a_check_whose_cell_fails_because_an_earlier_cell_failed_names_the_earli
     ]
 
 
+def test_a_pinned_library_that_refuses_an_old_torch_makes_its_checks_not_applicable():
+    error = "ImportError: GPT2LMHeadModel requires PyTorch >= 2.6, but PyTorch was not found or an older version"
+    assert page_runner.missing_api(error) == (
+        "GPT2LMHeadModel of the pinned transformers (it needs torch 2.6+) does not load in this release"
+    )
+    assert page_runner.missing_api("ImportError: cannot load the model") is None
+
+
 def test_a_chain_of_failures_is_followed_back_to_where_it_started(tmp_path):
     """The nearest failed cell a check needs raised a NameError itself: the cause is the cell that began it."""
     page = tmp_path / "page.md"
