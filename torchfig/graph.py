@@ -61,7 +61,7 @@ def saved_tensor_state(fn, attr: str):
         return None, "freed by backward"
     if not isinstance(value, torch.Tensor):
         return None, None
-    return value, f"unchanged since saved\n(version {value._version})"
+    return value, f"as when saved\n(version {value._version})"  # the counter says so; the bytes are not compared
 
 
 @dataclass(frozen=True)
