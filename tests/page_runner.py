@@ -286,7 +286,10 @@ MISSING_API = [
     (re.compile(r"ModuleNotFoundError: No module named '((?:torch|numpy)[\w.]*)'"), "{0} does not exist"),
     (re.compile(r"RuntimeError: (Python [\d.]+\+? not yet supported for torch\.compile)"), "{0}"),
     # a pinned library (transformers) that no longer supports this torch
-    (re.compile(r"ImportError: (\w+) requires PyTorch >= ([\d.]+)"), "{0} of the pinned transformers (it needs torch {1}+) does not load"),
+    (
+        re.compile(r"ImportError: (\w+) requires PyTorch >= ([\d.]+)"),
+        "{0} of the pinned transformers (it needs torch {1}+) does not load",
+    ),
 ]
 
 
