@@ -263,3 +263,24 @@ def test_the_examples_in_the_library_docstrings_run():
         assert result.failed == 0, module.name
         tried += result.attempted
     assert tried >= 2
+
+
+def shared_layer_chain(times: int) -> torch.Tensor:
+    """One layer run ``times`` times, as ALBERT runs its layer: its weight's edges cross every row."""
+    torch.manual_seed(0)
+    layer, h = torch.nn.Linear(4, 4), torch.randn(1, 4)
+    for _ in range(times):
+        h = torch.tanh(layer(h))
+    return h.sum()
+
+
+def test_a_layout_too_big_for_dot_is_refused_with_advice():
+    out = shared_layer_chain(120)
+    with pytest.raises(ValueError) as refused:
+        torchfig.autograd_graph(out)
+    message = str(refused.value)
+    assert message.startswith("autograd_graph: 363 backward nodes make a layout of ")
+    assert "over layout_limit=10,000" in message
+    assert all(advice in message for advice in ("torchfig.module_graph", "module_tags", "max_depth=", "collapse="))
+    assert len(torchfig.autograd_graph(out, layout_limit=None).drawn_nodes()) > 363  # the limit lifted: drawn
+    assert torchfig.autograd_graph(shared_layer_chain(10)).drawn_nodes()  # a small one is under the limit

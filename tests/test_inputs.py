@@ -32,6 +32,11 @@ BAD = {  # (function, arguments, keyword arguments) -> the error and words it mu
     "autograd_graph names value": (lambda m: torchfig.autograd_graph(m["loss"], names={"x": 1}), TypeError, "int"),
     "autograd_graph values": (lambda m: torchfig.autograd_graph(m["loss"], values="yes"), TypeError, "True or False"),
     "autograd_graph saved": (lambda m: torchfig.autograd_graph(m["loss"], saved=1), TypeError, "True or False"),
+    "autograd_graph layout_limit": (
+        lambda m: torchfig.autograd_graph(m["loss"], layout_limit=0),
+        ValueError,
+        "layout_limit counts boxes to lay out and must be at least 1",
+    ),
     "autograd_graph max_depth str": (
         lambda m: torchfig.autograd_graph(m["loss"], max_depth="2"),
         TypeError,

@@ -139,6 +139,123 @@ def test_a_model_run_twice_counts_its_runs_in_the_caption_and_the_folded_count()
     assert not any("The model ran" in caption for caption in single.captions)
 
 
+# -- Saved bytes against what a pack hook sees ------------------------------------------
+
+
+def pack_hook_bytes(forward):
+    """Run ``forward`` under a pack hook; the bytes of the distinct storages it was handed (the truth)."""
+    storages = {}
+
+    def pack(tensor):
+        storage = tensor.untyped_storage()
+        if storage.nbytes():
+            storages[(tensor.device, storage.data_ptr())] = storage.nbytes()
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
+        forward()
+    return sum(storages.values())
+
+
+def assert_bytes_match_a_pack_hook(model, *inputs, result=lambda out: out):
+    """module_bytes of a tagged run equals the pack hook's bytes of an identical run, part by part."""
+    truth = pack_hook_bytes(lambda: result(model(*inputs)).sum())
+    loss, tags = tagged_by(model, inputs, result)
+    for depth in (1, None):
+        found = module_bytes(loss, tags, depth=depth)
+        assert found.total == truth, f"module_bytes counts {found.total} bytes, a pack hook sees {truth}"
+        assert sum(found.by_module.values()) == found.total
+    assert torchfig.graph_memory(loss).saved_bytes == truth
+
+
+def tagged_by(model, inputs, result):
+    with module_tags(model) as tags:
+        loss = result(model(*inputs)).sum()
+    return loss, tags
+
+
+class TwoViews(torch.nn.Module):
+    """Saves one storage through several views: rows, halves, a transpose and the whole."""
+
+    def __init__(self):
+        super().__init__()
+        self.layer = torch.nn.Linear(4, 4)
+
+    def forward(self, x):
+        e = self.layer(x).exp()  # saves e itself
+        return e[0].sin() * e[1].sin() + (e[:2] * e[2:]).sum(0) + e.t().cos().sum(0) + x * 2.0
+
+
+class Picks(torch.nn.Module):
+    """Indexing with two index tensors: its node saves them as a tuple."""
+
+    def __init__(self):
+        super().__init__()
+        self.layer = torch.nn.Linear(4, 4)
+
+    def forward(self, x):
+        rows, cols = torch.arange(4).flip(0), torch.tensor([0, 2, 1, 3])
+        return self.layer(x)[rows, cols].tanh()
+
+
+class Cube(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        twice = x * 2
+        ctx.save_for_backward(x, twice)
+        return x**3
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, twice = ctx.saved_tensors
+        return grad * 1.5 * x * twice
+
+
+class Cubed(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layer = torch.nn.Linear(4, 4)
+
+    def forward(self, x):
+        return Cube.apply(self.layer(x)).sin()
+
+
+class Checkpointed(torch.nn.Module):
+    """Two blocks, the second checkpointed: its saved tensors are recomputed in backward, not held."""
+
+    def __init__(self, reentrant: bool):
+        super().__init__()
+        self.first = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Tanh())
+        self.second = torch.nn.Sequential(torch.nn.Linear(8, 8), torch.nn.Tanh(), torch.nn.Linear(8, 4))
+        self.reentrant, self.runs = reentrant, 0
+
+    def forward(self, x):
+        h = self.first(x) * 2  # only the checkpoint saves h * 2, to run the second block again
+        return torch.utils.checkpoint.checkpoint(self.run_second, h, use_reentrant=self.reentrant).sigmoid()
+
+    def run_second(self, h):
+        self.runs += 1  # counted here: checkpoint's rerun skips the block's forward hooks
+        return self.second(h)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [TwoViews(), Picks(), Cubed(), Checkpointed(reentrant=False), Checkpointed(reentrant=True)],
+    ids=["views of one storage", "tuple of index tensors", "custom Function", "checkpoint", "reentrant checkpoint"],
+)
+def test_module_bytes_are_the_bytes_a_pack_hook_sees(model):
+    assert_bytes_match_a_pack_hook(model, torch.randn(4, 4, requires_grad=isinstance(model, Checkpointed)))
+
+
+def test_counting_a_checkpointed_model_does_not_recompute_it():
+    model = Checkpointed(reentrant=False)
+    loss, tags = tagged_by(model, (torch.randn(4, 4),), lambda out: out)
+    module_bytes(loss, tags)
+    module_graph(loss, tags)
+    torchfig.graph_memory(loss)
+    assert model.runs == 1, f"the checkpointed block ran {model.runs} times: reading its saved tensors reran it"
+
+
 transformers = pytest.importorskip("transformers")
 
 
@@ -210,3 +327,7 @@ def test_real_models_by_others_draw_grouped_and_small(name):
         with pytest.warns(UserWarning, match="depth=None draws .* too many to read"):
             module_graph(loss, tags, depth=None, fold=False)
     assert module_bytes(loss, tags).total == torchfig.graph_memory(loss).saved_bytes
+
+
+def test_gpt2s_saved_bytes_are_the_bytes_a_pack_hook_sees():
+    assert_bytes_match_a_pack_hook(gpt2(2), torch.randint(0, 64, (1, 8)), result=lambda out: out.logits)

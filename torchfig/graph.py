@@ -11,6 +11,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 import torch
+import torch.utils.checkpoint
 
 from .describe import Names, shape_text, tensor_lines
 from .figure import CUT, FILL, OK, Figure, label_text
@@ -19,6 +20,8 @@ from .inputs import flag, output_tensors, reader_names, text, whole
 # The only place PyTorch states the version a tensor was saved at is the error
 # raised when unpacking it after an in-place change.
 _VERSION_MOVED = re.compile(r"is at version (\d+); expected version (\d+)")
+
+LAYOUT_LIMIT = 10_000  # boxes and edge crossings of rows; dot takes about 5 s on one core for this many
 
 
 @dataclass
@@ -64,30 +67,108 @@ def saved_tensor_state(fn, attr: str):
     return value, f"as when saved\n(version {value._version})"  # the counter says so; the bytes are not compared
 
 
+# Where non-reentrant checkpoint keeps a block's inputs (private: a torch without it finds none).
+_CHECKPOINT_FRAME = getattr(torch.utils.checkpoint, "_CheckpointFrame", ())
+_RAW_SAVED: dict[type, tuple[str, ...]] = {}  # per kind of node: dir() is slow, and the same for each
+
+
+def saved_tensors(node) -> list[tuple[str, torch.Tensor]]:
+    """(attribute, tensor) of every tensor a backward node holds for backward, read without unpacking it.
+
+    The one place saved tensors are listed. Built-in nodes hold them as ``_saved_<name>``, tuples
+    included (``_saved_indices[0]``, ...), a custom Function's node as ``saved_tensors``
+    (``ctx.save_for_backward``). Each is read as autograd packed it (``_raw_saved_*``), so no unpack
+    hook runs: reading a checkpointed node's tensors would otherwise recompute its forward. Where a
+    saved-tensors hook packed something else, the tensors it keeps are listed instead: for
+    ``torch.utils.checkpoint``, the block's inputs, kept to rerun it (``_saved_result<-input0``).
+    Tensors backward freed are left out.
+    """
+    kind = type(node)
+    if kind not in _RAW_SAVED:
+        _RAW_SAVED[kind] = tuple(a for a in dir(node) if a.startswith("_raw_saved_"))
+    found = []
+    for raw in _RAW_SAVED[kind]:
+        name = raw.replace("_raw_", "" if raw == "_raw_saved_tensors" else "_", 1)
+        value = getattr(node, raw)
+        packed = value if isinstance(value, (tuple, list)) else (value,)
+        for index, item in enumerate(packed):
+            where = name + (f"[{index}]" if len(packed) > 1 else "")
+            if isinstance(item.data, torch.Tensor):
+                found.append((where, item.data))
+            elif item.unpack_hook is not None:
+                found += [(f"{where}<-input{i}", t) for i, t in enumerate(_checkpoint_inputs(item.unpack_hook))]
+    return found
+
+
+def _checkpoint_inputs(unpack_hook) -> list[torch.Tensor]:
+    """The inputs non-reentrant checkpoint keeps to rerun a block, found in its unpack hook's frame."""
+    for cell in getattr(unpack_hook, "__closure__", None) or ():
+        held = cell.cell_contents
+        if isinstance(held, _CHECKPOINT_FRAME):
+            return [arg.data for arg in held.saved_args if isinstance(getattr(arg, "data", None), torch.Tensor)]
+    return []
+
+
+def _storage(tensor: torch.Tensor) -> tuple[tuple, int] | None:
+    """(key, bytes) of the memory a saved tensor holds: its whole storage, as a pack hook is handed it."""
+    if tensor.layout != torch.strided or tensor.device.type == "meta" or _is_python_number(tensor):
+        return None
+    storage = tensor.untyped_storage()
+    if not storage.nbytes():
+        return None
+    return (tensor.device, storage.data_ptr()), storage.nbytes()
+
+
+def _is_python_number(tensor: torch.Tensor) -> bool:
+    """A number torch wrapped in a tensor (the 2.0 of ``x * 2.0``): autograd never hands one to a pack hook."""
+    if tensor.dim() or tensor.requires_grad or tensor.device.type != "cpu" or torch.is_inference_mode_enabled():
+        return False
+    packed: list[torch.Tensor] = []
+
+    def pack(saved: torch.Tensor) -> torch.Tensor:
+        packed.append(saved)
+        return saved
+
+    with torch.enable_grad(), torch.autograd.graph.saved_tensors_hooks(pack, lambda saved: saved):
+        torch.zeros((), requires_grad=True) * tensor  # saves tensor, unless it is a wrapped number
+    return not packed
+
+
+def saved_bytes_by_node(nodes) -> dict:
+    """Bytes each node's saved tensors hold, a pack hook's count: every storage once, however many
+    views of it are saved by however many nodes, at the node made first (in forward order)."""
+    seen, found = set(), {}
+    for node in sorted(nodes, key=lambda n: n._sequence_nr()):
+        total = 0
+        for _, tensor in saved_tensors(node):
+            memory = _storage(tensor)
+            if memory is not None and memory[0] not in seen:
+                seen.add(memory[0])
+                total += memory[1]
+        found[node] = total
+    return found
+
+
 @dataclass(frozen=True)
 class GraphMemory:
     """What the backward graphs behind some tensors keep alive."""
 
     nodes: int  # backward nodes reachable from the tensors
-    saved_tensors: int  # distinct tensors those nodes still hold for backward (freed ones not counted)
-    saved_bytes: int  # the bytes of those tensors' elements
+    saved_tensors: int  # distinct storages those nodes still hold for backward (freed ones not counted)
+    saved_bytes: int  # the bytes of those storages
 
 
 def graph_memory(*tensors: torch.Tensor) -> GraphMemory:
-    """Count the backward nodes behind ``tensors`` and the saved tensors they still hold."""
+    """Count the backward nodes behind ``tensors`` and the memory their saved tensors still hold.
+
+    Memory is counted by storage, as a saved-tensors pack hook sees it: views of one storage count
+    once, as the whole storage; a Python number (``x * 2.0``) counts nothing.
+    """
     walk = _Walk().visit([t.grad_fn for t in output_tensors(tensors, "graph_memory")])
-    held = {}
-    for fn in walk.order:
-        for attr in dir(fn):
-            if attr.startswith("_saved_"):
-                value, _ = saved_tensor_state(fn, attr)
-                if value is not None:  # one entry per piece of memory, however many nodes hold it
-                    held[(value.data_ptr(), value.dtype, tuple(value.shape), value.stride())] = value
-    return GraphMemory(
-        nodes=len(walk.order),
-        saved_tensors=len(held),
-        saved_bytes=sum(v.numel() * v.element_size() for v in held.values()),
+    held = dict(
+        memory for node in walk.order for _, tensor in saved_tensors(node) if (memory := _storage(tensor)) is not None
     )
+    return GraphMemory(nodes=len(walk.order), saved_tensors=len(held), saved_bytes=sum(held.values()))
 
 
 def _chains(walk: _Walk, min_run: int) -> dict:
@@ -145,6 +226,7 @@ def autograd_graph(
     max_depth: int | None = None,
     collapse: int | None = 4,
     title: str | None = None,
+    layout_limit: int | None = LAYOUT_LIMIT,
 ) -> Figure:
     """Draw the backward graph that autograd recorded behind ``outputs``.
 
@@ -155,6 +237,9 @@ def autograd_graph(
     saved: show the tensors each node saved for backward, with their version.
     max_depth: stop drawing below this many boxes from an output (a collapsed run is one box).
     collapse: draw runs of at least this many same-type nodes as one node (None: never).
+    layout_limit: refuse (ValueError) a layout bigger than this: the boxes drawn plus one per row
+    each edge crosses, what dot's time grows with. The default draws a 600-node transformer in
+    about a second; a model whose shared weights feed every layer (ALBERT) reaches it sooner.
 
     >>> import torch
     >>> x = torch.tensor([1.0, 2.0], requires_grad=True)
@@ -173,10 +258,12 @@ def autograd_graph(
         collapse, "collapse", who, least=2, meaning="is the shortest run drawn as one box", none="never collapse"
     )
     title = text(title, "title", who)
+    layout_limit = whole(layout_limit, "layout_limit", who, least=1, meaning="counts boxes to lay out", none="no limit")
     name_of = Names(names)
     title = title or "Autograd graph of " + ", ".join(name_of(t) or "the output" for t in tensors)
     fig = Figure(title)
     fig.attr(rankdir="TB", nodesep="0.15", ranksep="0.35")  # tight: wide graphs must fit a page column
+    fig.attr(nslimit="2")  # caps dot's slowest step, placing boxes in their rows: 22 s to 5 s on a 1,400-node T5
 
     walk = _Walk().visit([t.grad_fn for t in tensors])
     head_of = _chains(walk, collapse) if collapse else {}
@@ -211,6 +298,7 @@ def autograd_graph(
                 edges.add(pair)
                 fig.edge(*pair)
 
+    _refuse_big_layouts(len(drawn), _layout_size(fig.body), layout_limit)
     hidden = len(walk.order) - len(drawn)
     if hidden:
         fig.add_note("hidden", f"{hidden} deeper backward nodes not drawn (max_depth={max_depth})")
@@ -255,3 +343,41 @@ def _draw_node(fig, fn, fid, head_of, name_of, *, values, saved):
         fig.node(saved_id, label_text(*lines), shape="note", fillcolor=FILL["saved"], color=colour)
         fig.edge(fid, saved_id, style="dotted", arrowhead="none")
         fig.body.append(f"\t{{rank=same; {fid}; {saved_id}}}\n")  # beside its node: narrower than a row below
+
+
+_EDGE = re.compile(r"^\t(\w+) -> (\w+)", flags=re.MULTILINE)
+
+
+def _layout_size(body: list[str]) -> int:
+    """Boxes dot must place: the drawn ones, plus one per row a long edge crosses (dot's cost grows with it).
+
+    Rows are dot's ranks, the longest path from an output; a weight shared by every layer (ALBERT)
+    makes edges that cross hundreds of rows.
+    """
+    children: dict[str, list[str]] = {}
+    waiting: dict[str, int] = {}  # box -> edges into it not yet ranked
+    for parent, child in _EDGE.findall("".join(body)):
+        children.setdefault(parent, []).append(child)
+        waiting[child] = waiting.get(child, 0) + 1
+        waiting.setdefault(parent, 0)
+    row = dict.fromkeys(waiting, 0)
+    ready = [box for box, count in waiting.items() if count == 0]
+    while ready:
+        box = ready.pop()
+        for child in children.get(box, []):
+            row[child] = max(row[child], row[box] + 1)
+            waiting[child] -= 1
+            if not waiting[child]:
+                ready.append(child)
+    crossed = sum(row[c] - row[p] - 1 for p, kids in children.items() for c in kids)
+    return len(row) + crossed
+
+
+def _refuse_big_layouts(nodes: int, size: int, limit: int | None) -> None:
+    if limit is not None and size > limit:
+        raise ValueError(
+            f"autograd_graph: {nodes} backward nodes make a layout of {size:,} boxes (those drawn, and one per "
+            f"row an edge crosses), over layout_limit={limit:,}, about what dot lays out in 5 s; draw by module "
+            f"with torchfig.module_graph under torchfig.module_tags, or draw less with max_depth= or collapse=, "
+            f"or raise layout_limit (None: no limit)"
+        )

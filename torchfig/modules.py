@@ -24,7 +24,7 @@ from torch.overrides import TorchFunctionMode
 
 from .describe import shape_text, tensor_lines
 from .figure import FILL, LINE, Figure, label_text
-from .graph import _Walk, saved_tensor_state
+from .graph import _Walk, saved_bytes_by_node
 from .inputs import flag, instance, output_tensors, text, whole
 
 OUTSIDE = ""  # the path of nodes made outside every module (the model's own forward is path "")
@@ -150,23 +150,6 @@ def _shown_path(path: str | None, depth: int | None) -> str | None:
     return ".".join(path.split(".")[:depth])
 
 
-def _saved_bytes_by_node(nodes) -> dict:
-    """Bytes of saved tensors per node; memory held by several nodes counts once, at the first."""
-    seen, found = set(), {}
-    for node in nodes:
-        total = 0
-        for attr in dir(node):
-            if attr.startswith("_saved_"):
-                value, _ = saved_tensor_state(node, attr)
-                if value is not None:
-                    key = (value.data_ptr(), value.dtype, tuple(value.shape), value.stride())
-                    if key not in seen:
-                        seen.add(key)
-                        total += value.numel() * value.element_size()
-        found[node] = total
-    return found
-
-
 def _size(n: int) -> str:
     for unit, scale in (("MB", 10**6), ("kB", 10**3)):
         if n >= scale:
@@ -256,7 +239,7 @@ def module_graph(
     children_of: dict[object, list[object]] = {}
     for parent, child in walk.edges:
         children_of.setdefault(parent, []).append(child)
-    saved = _saved_bytes_by_node(walk.order)
+    saved = saved_bytes_by_node(walk.order)
     full = {n: tags.module_of(n) for n in walk.order}
     members: dict = {}
     for node in walk.order:
@@ -402,7 +385,7 @@ def module_bytes(outputs, tags: ModuleTags, *, depth: int | None = 1) -> ModuleB
     """Bytes held by saved tensors, per module path opened to ``depth`` ("" for nodes of no module)."""
     outputs, tags, depth = _door(outputs, tags, depth, "module_bytes")
     walk = _Walk().visit([t.grad_fn for t in outputs])
-    saved = _saved_bytes_by_node(walk.order)
+    saved = saved_bytes_by_node(walk.order)
     by_module: Counter[str] = Counter()
     for node in walk.order:
         by_module[_shown_path(tags.module_of(node), depth) or OUTSIDE] += saved[node]

@@ -14,6 +14,8 @@ from __future__ import annotations
 import torch
 from torch.overrides import TorchFunctionMode
 
+from .graph import saved_tensors
+
 
 class SilentWriteError(RuntimeError):
     """A tensor saved for backward was changed without its version counter moving."""
@@ -34,27 +36,6 @@ def _bytes(tensor: torch.Tensor) -> torch.Tensor:
     """The tensor's values as raw bytes: NaN compares equal to itself, and every dtype compares alike."""
     values = tensor.detach().resolve_conj().resolve_neg().contiguous().reshape(-1)
     return values.view(torch.uint8)
-
-
-_SAVED_ATTRIBUTES: dict[type, tuple[str, ...]] = {}  # per kind of node: dir() is slow, and the same for each
-
-
-def _saved_tensors(node) -> list[tuple[str, torch.Tensor]]:
-    """(attribute, tensor) of every tensor a backward node saved (its documented ``_saved_`` attributes)."""
-    kind = type(node)
-    if kind not in _SAVED_ATTRIBUTES:
-        _SAVED_ATTRIBUTES[kind] = tuple(a for a in dir(node) if a.startswith("_saved_"))
-    found = []
-    for attribute in _SAVED_ATTRIBUTES[kind]:
-        try:
-            value = getattr(node, attribute)
-        except RuntimeError:  # freed, or not a tensor autograd can hand back
-            continue
-        values = value if isinstance(value, (tuple, list)) else [value]
-        for index, item in enumerate(values):
-            if isinstance(item, torch.Tensor) and item.layout == torch.strided and item.device.type != "meta":
-                found.append((attribute + (f"[{index}]" if len(values) > 1 else ""), item))
-    return found
 
 
 class detect_silent_writes(TorchFunctionMode):  # lowercase: a context manager, used like torch's own modes
@@ -106,7 +87,9 @@ class detect_silent_writes(TorchFunctionMode):  # lowercase: a context manager, 
             if node is None or node in self._watched:
                 continue
             self._watched.add(node)
-            saved = [_Saved(where, tensor) for where, tensor in _saved_tensors(node)]
+            saved = [
+                _Saved(where, t) for where, t in saved_tensors(node) if t.layout == torch.strided and not t.is_meta
+            ]
             if saved:
                 node.register_prehook(self._checker(node, saved))
             pending += [child for child, _ in node.next_functions]

@@ -6,7 +6,9 @@ Prints the node count and seconds for each graph and exits 1 when one takes
 more than 2 s (the target for a 1,000-node graph, walk and layout included;
 for a trace, the watched backward and the drawing are timed together; for a
 12-layer GPT-2 grouped by module, the tagged forward and the drawing, with
-the SVG's size).
+the SVG's size). Flat drawings of transformers models: a 600-node GPT-2 must
+draw within 5 s; a 12-layer ALBERT, whose shared weights make dot's layout
+explode, is refused (the time to refuse is printed).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import torch
 import torchfig
 
 TARGET_SECONDS = 2.0
+FLAT_SECONDS = 5.0  # a 600-node model drawn flat: walk, layout and SVG
 
 
 def chain(n: int) -> torch.Tensor:
@@ -58,13 +61,13 @@ def traced(output: torch.Tensor) -> torchfig.Figure:
     return torchfig.backward_figure(trace)
 
 
-def gpt2() -> torch.nn.Module:
-    """A 12-layer GPT-2 from transformers, tiny and with random weights: nothing downloaded."""
+def gpt2(layers: int = 12) -> torch.nn.Module:
+    """A GPT-2 from transformers, tiny and with random weights: nothing downloaded."""
     import transformers
 
     torch.manual_seed(0)
     config = transformers.GPT2Config(
-        n_layer=12,
+        n_layer=layers,
         n_embd=32,
         n_head=2,
         n_positions=16,
@@ -74,6 +77,33 @@ def gpt2() -> torch.nn.Module:
         attn_implementation="eager",
     )
     return transformers.GPT2LMHeadModel(config)
+
+
+def albert(layers: int) -> torch.nn.Module:
+    """A tiny ALBERT: one layer's weights shared by all ``layers`` layers."""
+    import transformers
+
+    torch.manual_seed(0)
+    config = transformers.AlbertConfig(
+        num_hidden_layers=layers,
+        hidden_size=32,
+        embedding_size=16,
+        num_attention_heads=2,
+        intermediate_size=64,
+        vocab_size=64,
+        max_position_embeddings=16,
+        attn_implementation="eager",
+    )
+    return transformers.AlbertModel(config)
+
+
+def flat(output: torch.Tensor) -> str:
+    """Draw ``output``'s graph flat, to SVG: "drawn", or the start of the refusal."""
+    try:
+        torchfig.to_svg(torchfig.autograd_graph(output))
+    except ValueError as refused:
+        return "refused: " + str(refused).split(", over")[0].removeprefix("autograd_graph: ")
+    return "drawn"
 
 
 def gpt2_grouped(model) -> tuple[int, int]:
@@ -112,6 +142,19 @@ def main() -> int:
     print(f"{'GPT-2, 12 layers, by module':32} {nodes:6d} {'':>6} {seconds:8.2f}   SVG {size / 1000:.0f} kB")
     if seconds > TARGET_SECONDS:
         slow.append("GPT-2 by module")
+    ids = torch.randint(0, 64, (1, 8))
+    flats = {
+        "GPT-2, 9 layers, flat": gpt2(9)(ids).logits.sum(),
+        "ALBERT, 12 layers, flat": albert(12)(ids).last_hidden_state.sum(),
+    }
+    for name, output in flats.items():
+        nodes = backward_nodes(output)
+        start = time.perf_counter()
+        result = flat(output)
+        seconds = time.perf_counter() - start
+        print(f"{name:32} {nodes:6d} {'':>6} {seconds:8.2f}   {result}")
+        if name.startswith("GPT-2") and (seconds > FLAT_SECONDS or result != "drawn" or nodes < 600):
+            slow.append(f"{name} ({FLAT_SECONDS} s for 600 nodes)")
     print(f"\nOver {TARGET_SECONDS} s: {', '.join(slow)}" if slow else f"\nAll within {TARGET_SECONDS} s.")
     return 1 if slow else 0
 
