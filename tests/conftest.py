@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sitebuild import build, copy_site
+from sitebuild import build, copy_site, digests
 
 pytest_plugins = "sphinx.testing.fixtures"  # make_app: the Sphinx helpers built in-process (test_extensions)
 
@@ -18,3 +18,9 @@ def built_site(tmp_path_factory) -> Path:
     result = build(site)
     assert result.returncode == 0, result.stdout + result.stderr
     return site / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def clean_digests(built_site) -> dict[str, str]:
+    """The clean build's HTML and SVG digests, as that build left them: what other builds must equal."""
+    return digests(built_site)

@@ -1,10 +1,8 @@
-"""The speed-ups keep the build's meaning: warm kernels give fresh-kernel outputs; a killed build heals."""
+"""The speed-ups keep the build's meaning: warm kernels give fresh-kernel outputs; a rebuild redoes nothing."""
 
 from __future__ import annotations
 
-import signal
 import subprocess
-import time
 from types import SimpleNamespace
 
 import pytest
@@ -15,7 +13,7 @@ from buildenv import prepare_kernel_environment
 from execute_ahead import _joined_streams, _Kernel, _run_page
 from output_filter import clean_output
 from site_pages import explanation_pages
-from sitebuild import ROOT, build, build_command, build_env, copy_site, digests
+from sitebuild import ROOT, build_command, build_env, copy_site, digests
 
 pytestmark = pytest.mark.build
 
@@ -61,22 +59,13 @@ def test_pages_in_one_warm_kernel_give_what_fresh_kernels_give(tmp_path, monkeyp
         kernel.shut_down()
 
 
-@pytest.fixture(scope="module")
-def clean_site(tmp_path_factory):
-    """A clean build of a copy of the site, and its files' digests as that build left them."""
-    site = copy_site(tmp_path_factory.mktemp("clean"))
-    result = build(site)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return SimpleNamespace(path=site, digests=digests(site / "_build" / "html"))
-
-
 # Sphinx writes these in every build, and myst-nb copies its stylesheet only when a build ends, so in
 # a rebuild their link to it carries a checksum that a clean build's pages lack.
 WRITTEN_EVERY_BUILD = ("genindex.html", "search.html")
 
 
-def test_a_rebuild_with_nothing_changed_reads_executes_and_rewrites_nothing(clean_site):
-    site = clean_site.path
+def test_a_rebuild_with_nothing_changed_reads_executes_and_rewrites_nothing(built_site):
+    site = built_site.parent.parent
 
     def pages():
         return {k: v for k, v in digests(site / "_build" / "html").items() if k not in WRITTEN_EVERY_BUILD}
@@ -88,28 +77,6 @@ def test_a_rebuild_with_nothing_changed_reads_executes_and_rewrites_nothing(clea
     assert "pages ahead of reading" not in again.stdout and "Executing notebook" not in again.stdout
     assert "executed 0 out of 0 files" in again.stdout
     assert pages() == before
-
-
-def test_a_build_killed_mid_way_then_run_again_equals_a_clean_build(tmp_path, clean_site):
-    """SIGKILL while pages and examples execute, then build again in place."""
-    killed = copy_site(tmp_path / "killed")
-    process = subprocess.Popen(
-        build_command(killed, "-q"), cwd=killed, env=build_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    cache = killed / "_build" / ".jupyter_cache"
-    deadline = time.monotonic() + 120
-    # kill once the execution cache exists and the gallery has started writing: mid-execution
-    while not (cache.exists() and list((killed / "docs" / "examples").glob("*.rst"))):
-        assert process.poll() is None and time.monotonic() < deadline, "the build ended before it could be killed"
-        time.sleep(0.05)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    again = build(killed)
-    assert again.returncode == 0, again.stdout + again.stderr
-
-    first, second = digests(killed / "_build" / "html"), clean_site.digests
-    assert first.keys() == second.keys()
-    assert [name for name in first if first[name] != second[name]] == []
 
 
 def test_stream_pieces_join_exactly_whatever_the_split():
