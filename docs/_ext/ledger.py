@@ -305,7 +305,7 @@ def _ledger_nodes(app, fromdocname) -> list[nodes.Node]:
         "",
         f"{len(made)} checked sentences, run on {len(releases)} torch releases; "
         f"{len(differing)} of them are not shown holding on every release: somewhere they differ, "
-        "do not apply, were not reached, or another of their alternatives was the one checked.",
+        "do not apply, were not reached, were not run yet, or another of their alternatives was the one checked.",
         classes=["ledger-summary"],
     )
     used = nodes.bullet_list()
