@@ -339,19 +339,25 @@ def test_a_collecting_run_records_every_failing_check_and_goes_on(tmp_path):
     assert any(v["status"] == "holds" and v["line"] > failing[0]["line"] for v in verdicts), "the run stopped"
 
 
-def test_a_cell_that_fails_for_a_missing_api_makes_its_checks_not_applicable(tmp_path):
+def collect_from_cells(tmp_path, *cells: str):
+    """A page of these code cells, run in collecting mode: the page, and the records of its run."""
     page = tmp_path / "page.md"
-    page.write_text(
-        "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n---\n\n# Page\n\n"
-        "```{code-cell} python\nimport torch\nfrom torchfig import check\n"
-        "check('one-holds', True)\n```\n\n"
-        "```{code-cell} python\ntorch.no_such_function()\ncheck('absent-api-works', True)\n```\n\n"
-        "```{code-cell} python\ncheck('later-follows', 1 + 1 == 2)\n```\n"
-    )
+    body = "\n\n".join(f"```{{code-cell}} python\n{cell}\n```" for cell in cells)
+    page.write_text(f"---\nfile_format: mystnb\nkernelspec:\n  name: python3\n---\n\n# Page\n\n{body}\n")
     records = tmp_path / "checks.jsonl"
     result = page_runner.run(page, collect=records)
     assert result.returncode == 0, result.stderr
-    verdicts = page_runner.collected(page, [json.loads(line) for line in records.read_text().splitlines()])
+    return page, [json.loads(line) for line in records.read_text().splitlines()]
+
+
+def test_a_cell_that_fails_for_a_missing_api_makes_its_checks_not_applicable(tmp_path):
+    page, lines = collect_from_cells(
+        tmp_path,
+        "import torch\nfrom torchfig import check\ncheck('one-holds', True)",
+        "torch.no_such_function()\ncheck('absent-api-works', True)",
+        "check('later-follows', 1 + 1 == 2)",
+    )
+    verdicts = page_runner.collected(page, lines)
     assert [(v["id"], v["status"]) for v in verdicts] == [
         ("one-holds", "holds"),
         ("absent-api-works", "not applicable"),
@@ -362,18 +368,14 @@ def test_a_cell_that_fails_for_a_missing_api_makes_its_checks_not_applicable(tmp
 
 def test_a_check_whose_cell_fails_because_an_earlier_cell_failed_names_the_earlier_cell(tmp_path):
     """The NameError of a later cell is an echo: the status comes from the cell that defines the name."""
-    page = tmp_path / "page.md"
-    page.write_text(
-        "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n---\n\n# Page\n\n"
-        "```{code-cell} python\nimport torch\nfrom torchfig import check\n"
-        "made = torch.no_such_function()\n```\n\n"
-        "```{code-cell} python\nbroken = [][0]\n```\n\n"
-        "```{code-cell} python\ncheck('uses-made', made is not None)\n```\n\n"
-        "```{code-cell} python\ncheck('uses-broken', broken == 1)\n```\n"
+    page, lines = collect_from_cells(
+        tmp_path,
+        "import torch\nfrom torchfig import check\nmade = torch.no_such_function()",
+        "broken = [][0]",
+        "check('uses-made', made is not None)",
+        "check('uses-broken', broken == 1)",
     )
-    records = tmp_path / "checks.jsonl"
-    assert page_runner.run(page, collect=records).returncode == 0
-    verdicts = page_runner.collected(page, [json.loads(line) for line in records.read_text().splitlines()])
+    verdicts = page_runner.collected(page, lines)
     assert [(v["id"], v["status"], v["observed"]) for v in verdicts] == [
         ("uses-made", "not applicable", "torch.no_such_function does not exist in this release"),
         ("uses-broken", "not reached", "a cell it needs (line 16) raised IndexError: list index out of range"),
@@ -390,18 +392,13 @@ def test_a_pinned_library_that_refuses_an_old_torch_makes_its_checks_not_applica
 
 def test_a_chain_of_failures_is_followed_back_to_where_it_started(tmp_path):
     """The nearest failed cell a check needs raised a NameError itself: the cause is the cell that began it."""
-    page = tmp_path / "page.md"
-    page.write_text(
-        "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n---\n\n# Page\n\n"
-        "```{code-cell} python\nimport torch\nfrom torchfig import check\n"
-        "made = torch.no_such_function()\n```\n\n"
-        "```{code-cell} python\nmore = made + 1\n```\n\n"
-        "```{code-cell} python\nraise ImportError('\\nneeds a newer torch')\n```\n\n"
-        "```{code-cell} python\ncheck('uses-more', more == 2)\n```\n"
+    page, lines = collect_from_cells(
+        tmp_path,
+        "import torch\nfrom torchfig import check\nmade = torch.no_such_function()",
+        "more = made + 1",
+        "raise ImportError('\\nneeds a newer torch')",
+        "check('uses-more', more == 2)",
     )
-    records = tmp_path / "checks.jsonl"
-    assert page_runner.run(page, collect=records).returncode == 0
-    lines = [json.loads(line) for line in records.read_text().splitlines()]
     assert "ImportError: needs a newer torch" in [r.get("cell_error") for r in lines]  # its first line said nothing
     verdicts = page_runner.collected(page, lines)
     assert [(v["id"], v["status"], v["observed"]) for v in verdicts] == [

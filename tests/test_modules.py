@@ -259,34 +259,7 @@ def test_counting_a_checkpointed_model_does_not_recompute_it():
 transformers = pytest.importorskip("transformers")
 
 
-def gpt2(layers: int = 12):
-    torch.manual_seed(0)
-    config = transformers.GPT2Config(
-        n_layer=layers,
-        n_embd=32,
-        n_head=2,
-        n_positions=16,
-        vocab_size=64,
-        bos_token_id=0,
-        eos_token_id=0,
-        attn_implementation="eager",
-    )
-    return transformers.GPT2LMHeadModel(config)
-
-
-def bert(layers: int = 4):
-    torch.manual_seed(0)
-    config = transformers.BertConfig(
-        num_hidden_layers=layers,
-        hidden_size=32,
-        num_attention_heads=2,
-        intermediate_size=64,
-        vocab_size=64,
-        max_position_embeddings=16,
-        attn_implementation="eager",
-    )
-    return transformers.BertModel(config)
-
+from tiny_models import bert, gpt2
 
 REAL_MODELS = {
     "GPT-2 (transformers)": lambda: (gpt2(), (torch.randint(0, 64, (1, 8)),), lambda out: out.logits),

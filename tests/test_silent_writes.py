@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import torchfig
-from test_modules import gpt2
+from tiny_models import gpt2
 
 
 def squared(x):

@@ -16,10 +16,14 @@ from __future__ import annotations
 import re
 import sys
 import time
+from pathlib import Path
 
 import torch
 
 import torchfig
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tiny_models import albert, gpt2
 
 TARGET_SECONDS = 2.0
 FLAT_SECONDS = 5.0  # a 600-node model drawn flat: walk, layout and SVG
@@ -59,42 +63,6 @@ def traced(output: torch.Tensor) -> torchfig.Figure:
     with torchfig.watch_backward(output) as trace:
         output.backward()
     return torchfig.backward_figure(trace)
-
-
-def gpt2(layers: int = 12) -> torch.nn.Module:
-    """A GPT-2 from transformers, tiny and with random weights: nothing downloaded."""
-    import transformers
-
-    torch.manual_seed(0)
-    config = transformers.GPT2Config(
-        n_layer=layers,
-        n_embd=32,
-        n_head=2,
-        n_positions=16,
-        vocab_size=64,
-        bos_token_id=0,
-        eos_token_id=0,
-        attn_implementation="eager",
-    )
-    return transformers.GPT2LMHeadModel(config)
-
-
-def albert(layers: int) -> torch.nn.Module:
-    """A tiny ALBERT: one layer's weights shared by all ``layers`` layers."""
-    import transformers
-
-    torch.manual_seed(0)
-    config = transformers.AlbertConfig(
-        num_hidden_layers=layers,
-        hidden_size=32,
-        embedding_size=16,
-        num_attention_heads=2,
-        intermediate_size=64,
-        vocab_size=64,
-        max_position_embeddings=16,
-        attn_implementation="eager",
-    )
-    return transformers.AlbertModel(config)
 
 
 def flat(output: torch.Tensor) -> str:

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from figure_speed import gpt2
-
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import torchfig
+from tiny_models import gpt2
 from torchfig import silent_writes
 
 RUNS = 7
