@@ -119,7 +119,7 @@ check_raises(
 # Meeting autograd later
 # ----------------------
 # A multiplication by a weight would save the inference tensor for
-# backward; an addition to a bias saves no tensor.
+# backward.
 with caught() as refused:
     model[0].weight.sum() * inferred
 bias_grad_before = model[0].bias.grad

@@ -78,5 +78,5 @@ print(f"{steps_watched=} {len(trace.steps)=}")
 check(
     "second-backward-not-traced",
     len(trace.steps) == steps_watched,
-    sentence="the hooks came off with the block: a second backward is not traced",
+    sentence="after the block, a second backward adds no steps to the trace",
 )

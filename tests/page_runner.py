@@ -281,6 +281,11 @@ def cells_needed(cells: list[Cell], index: int) -> list[int]:
 MISSING_API = [
     (re.compile(r"AttributeError: module '([\w.]+)' has no attribute '(\w+)'"), "{0}.{1} does not exist"),
     (re.compile(r"AttributeError: '(Tensor|torch\.[\w.]+)' object has no attribute '(\w+)'"), "{0}.{1} does not exist"),
+    # an autograd node's method (node objects are named by their class: SumBackward0)
+    (
+        re.compile(r"AttributeError: '\w+Backward\d*' object has no attribute '(\w+)'"),
+        "autograd nodes' {0}() does not exist",
+    ),
     (re.compile(r"TypeError: ([\w.]+)\(\) got an unexpected keyword argument '(\w+)'"), "{0}() takes no {1}="),
     (re.compile(r"ImportError: cannot import name '(\w+)' from '([\w.]+)'"), "{1}.{0} does not exist"),
     (re.compile(r"ModuleNotFoundError: No module named '((?:torch|numpy)[\w.]*)'"), "{0} does not exist"),

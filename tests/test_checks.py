@@ -390,6 +390,12 @@ def test_a_pinned_library_that_refuses_an_old_torch_makes_its_checks_not_applica
     assert page_runner.missing_api("ImportError: cannot load the model") is None
 
 
+def test_a_missing_method_of_autograd_nodes_makes_its_checks_not_applicable():
+    error = "AttributeError: 'SumBackward0' object has no attribute '_sequence_nr'"
+    assert page_runner.missing_api(error) == "autograd nodes' _sequence_nr() does not exist in this release"
+    assert page_runner.missing_api("AttributeError: 'Linear' object has no attribute 'wieght'") is None
+
+
 def test_a_chain_of_failures_is_followed_back_to_where_it_started(tmp_path):
     """The nearest failed cell a check needs raised a NameError itself: the cause is the cell that began it."""
     page, lines = collect_from_cells(

@@ -96,8 +96,8 @@ def _nodes_behind(tensors) -> set:
 def module_tags(model: torch.nn.Module):
     """Inside the block, every backward node the model's forward makes is tagged with its module.
 
-    The model runs eagerly inside the block: torch.compile does not trace through the mode that
-    tags the nodes, so a compiled model's graph is recorded as its eager graph (a warning says so).
+    A model compiled with torch.compile runs eagerly inside the block, so the graph recorded is
+    its eager graph, not the compiled one; a warning says so.
     """
     instance(model, torch.nn.Module, "module_tags", "torch.nn")
     if type(model).__name__ == "OptimizedModule" or getattr(model, "_compiled_call_impl", None) is not None:

@@ -48,8 +48,10 @@ class detect_silent_writes(TorchFunctionMode):  # lowercase: a context manager, 
         y.detach().numpy()[0] = 10.0   # a write autograd cannot see
         loss.backward()                # SilentWriteError, naming PowBackward0 and y
 
-    A write that moved the version counter (any torch write) is left to
-    backward's own in-place check. ``names`` maps your names to tensors, so
+    A write that moved the saved tensor's version counter (an in-place
+    torch operation on it or on a view of it) is left to backward's own
+    in-place check; a write through ``.data`` does not move it and is
+    caught here. ``names`` maps your names to tensors, so
     the error says which one changed. Every saved tensor is copied when it
     is saved: memory for the saved tensors is needed twice while the graph
     lives.
