@@ -419,3 +419,38 @@ def test_the_ledger_lists_each_difference_on_its_page_and_names_what_follows_num
     follows = f"(this follows NumPy: torch {release} with NumPy 1.26.4 differs too)"
     assert f"differs: planted floats {follows}" in behaviours
     assert f"differs: planted same-values {follows}" not in behaviours and "planted same-values" in behaviours
+
+
+def test_a_check_missing_from_a_release_is_shown_not_run_and_narrows_its_pages_range(built):
+    """A check without a result on a release ran nowhere there: the page's range does not count that
+    release, and its note says the check was not run (only an alternative's absence means another one applied)."""
+    from buildenv import versions
+
+    release = versions()["torch"].split("+")[0]
+    ledger = {
+        "releases": {"2.0.1": {"numpy": "1.26.4", "python": "3.11"}, release: {"numpy": "2.x", "python": "3.11"}},
+        "checks": [
+            {
+                "file": "docs/paragraphs.md",
+                "id": "same-values",
+                "results": {r: {"status": "holds"} for r in ("2.0.1", release)},
+            },
+            {"file": "docs/paragraphs.md", "id": "floats", "results": {release: {"status": "holds"}}},
+        ],
+    }
+    app = built(
+        STAMPED,
+        **{
+            "paragraphs.ipynb": PARAGRAPHS,
+            "releases.md": "# Which releases\n\n```{release-ledger}\n```\n",
+            "ledger.json": json.dumps(ledger),
+            "index.md": INDEX.replace("verified-claims\n", "verified-claims\nreleases\n"),
+        },
+    )
+    assert warnings_of(app) == ""
+    stamp = " ".join(page(app, "paragraphs").select_one("p.build-versions").get_text().split())
+    assert f"every check on this page holds on torch {release}" in stamp
+    listed = page(app, "paragraphs").select("ul.differing-here li")
+    assert [li.a["href"] for li in listed] == ["#floats"]
+    assert "torch 2.0.1: was not run" in listed[0].get_text()
+    assert "another of its page's alternatives" not in listed[0].get_text()

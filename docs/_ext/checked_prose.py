@@ -184,7 +184,15 @@ def _claims_env(env) -> dict:
 def _found(env, kind: str) -> list:
     """This page's claims of one kind: "checked" as (sentence, anchor, check id, verdict); "documented" and
     "gpu" (checked on a GPU outside the build, from the release ledger) as (sentence, anchor)."""
-    return _claims_env(env).setdefault(env.docname, {"checked": [], "documented": [], "gpu": []})[kind]
+    return _claims_env(env).setdefault(env.docname, {"checked": [], "documented": [], "gpu": [], "alternatives": []})[
+        kind
+    ]
+
+
+def alternative_ids(env, docname: str) -> set[str]:
+    """The ids of a document's sentences that stand in an {alternatives} block: on a release where
+    one has no result, another of its block was the one checked."""
+    return set(_claims_env(env).get(docname, {}).get("alternatives", []))
 
 
 def checked_ids(env, docname: str) -> dict[str, str]:
@@ -331,6 +339,7 @@ def _mark_alternatives(app, doctree, unchecked: set) -> None:
     """Exactly one sentence of each {alternatives} block is checked; the others say they are not made here."""
     for box in [n for n in doctree.findall(nodes.container) if "alternatives" in n["classes"]]:
         inside = [s for s in checked_spans(doctree) if _alternative(s) is box]
+        _found(app.env, "alternatives").extend(i for i in map(_declared_id, inside) if i)
         made = [s for s in inside if s not in unchecked]
         if len(made) != 1:
             logger.warning(

@@ -31,7 +31,8 @@ from sphinx.util.docutils import SphinxDirective
 
 import checked_prose
 from buildenv import supported_releases, versions
-from checked_prose import checked_anchors, checked_ids, reading_order
+from cells import checked_spans
+from checked_prose import alternative_ids, checked_anchors, checked_ids, reading_order
 
 logger = logging.getLogger(__name__)
 LEDGER = Path(__file__).resolve().parent.parent / "_data" / "ledger.json"
@@ -39,6 +40,7 @@ PAGE = "releases"  # the "Which releases" page
 STATUS_MARK = {"holds": "\u2714", "differs": "\u2718", "not applicable": "\u2013", "not reached": "?"}
 STATUS_SAID = {"differs": "differs", "not applicable": "does not apply", "not reached": "was not reached"}
 NOT_MADE = "not checked: with that release another of its page's alternatives applies"
+NOT_RUN = "was not run: the check is newer than that release's column"
 
 
 def holds_everywhere(entry: dict, releases: list[str]) -> bool:
@@ -173,17 +175,18 @@ def add_range_note(app, doctree) -> None:
     if not entries or stamp is None:
         return
     releases = sorted(ledger["releases"], key=release_key)
-    holding = {
-        r
-        for r in releases
-        if all(e["results"].get(r, {}).get("status") == "holds" for e in entries if r in e["results"])
-    }
+    alternatives = alternative_ids(app.env, app.env.docname)
+
+    def counted(entry: dict) -> list[str]:  # an alternative without a result was not the one made there
+        return [r for r in releases if r in entry["results"] or entry["id"] not in alternatives]
+
+    holding = {r for r in releases if all(holds_everywhere(e, [r]) for e in entries if r in counted(e))}
     stamp += nodes.Text(
         f" Of the releases in the ledger, every check on this page holds on torch {ranges(releases, holding)}; "
     )
     stamp += _link_to_page("which releases hold which sentence")
     stamp += nodes.Text(".")
-    differing = [e for e in entries if not holds_everywhere(e, [r for r in releases if r in e["results"]])]
+    differing = [e for e in entries if not holds_everywhere(e, counted(e))]
     if differing:
         stamp.parent.insert(stamp.parent.index(stamp) + 1, _differing_here(app, ledger, differing, releases))
 
@@ -191,11 +194,12 @@ def add_range_note(app, doctree) -> None:
 def _differing_here(app, ledger: dict, entries: list[dict], releases: list[str]) -> nodes.bullet_list:
     """Every check of the page that does not hold on some release: its sentence, and where it differs."""
     sentences = checked_ids(app.env, app.env.docname)
+    alternatives = alternative_ids(app.env, app.env.docname)
     items = nodes.bullet_list(classes=["differing-here"])
     for entry in sorted(entries, key=lambda e: e["id"]):
         elsewhere = [
             f"torch {ranges(releases, set(where))}: {what}"
-            for what, where in _behaviours(ledger, entry, releases)
+            for what, where in _behaviours(ledger, entry, releases, entry["id"] in alternatives)
             if what not in ("holds", NOT_MADE)
         ]
         items += nodes.list_item(
@@ -224,13 +228,14 @@ def _link_to_page(text: str) -> addnodes.pending_xref:
 # -- The "Which releases" page and per-sentence ranges ----------------------------
 
 
-def _behaviours(ledger: dict, entry: dict, releases: list[str]) -> list[tuple[str, list[str]]]:
-    """(what happens, releases) for one sentence: where it holds, and each other observation."""
+def _behaviours(ledger: dict, entry: dict, releases: list[str], alternative: bool) -> list[tuple[str, list[str]]]:
+    """(what happens, releases) for one sentence: where it holds, and each other observation; a
+    release without a result made another alternative of the sentence, or did not run its check."""
     found: dict[str, list[str]] = {}
     for release in releases:
         result = entry["results"].get(release)
         if result is None:
-            what = NOT_MADE
+            what = NOT_MADE if alternative else NOT_RUN
         else:
             what = (
                 "holds"
@@ -259,9 +264,9 @@ def _follows_numpy(ledger: dict, entry: dict, release: str) -> str:
     )
 
 
-def _sentence_behaviour(ledger: dict, entry: dict, releases: list[str]) -> nodes.bullet_list:
+def _sentence_behaviour(ledger: dict, entry: dict, releases: list[str], alternative: bool) -> nodes.bullet_list:
     items = nodes.bullet_list()
-    for what, where in _behaviours(ledger, entry, releases):
+    for what, where in _behaviours(ledger, entry, releases, alternative):
         items += nodes.list_item(
             "",
             nodes.paragraph(
@@ -339,7 +344,7 @@ def _ledger_nodes(app, fromdocname) -> list[nodes.Node]:
                 nodes.Text(f" ({app.env.titles[page].astext()})"),
                 classes=["ledger-sentence"],
             ),
-            _sentence_behaviour(ledger, entry, releases),
+            _sentence_behaviour(ledger, entry, releases, entry["id"] in alternative_ids(app.env, page)),
         ]
     return [
         summary,
@@ -408,7 +413,14 @@ class ReleaseRanges(SphinxDirective):
         if not matches:
             raise self.error(f"the release ledger has no check {check_id!r} of this page")
         releases = sorted(ledger["releases"], key=release_key)
-        return [_sentence_behaviour(ledger, matches[0], releases)]
+        # the page is still being read: its alternatives are the blocks parsed above this directive
+        alternative = any(
+            check_id in span["names"]
+            for box in self.state.document.findall(nodes.container)
+            if "alternatives" in box["classes"]
+            for span in checked_spans(box)
+        )
+        return [_sentence_behaviour(ledger, matches[0], releases, alternative)]
 
 
 def setup(app):
