@@ -48,7 +48,8 @@ def install(session, torch=None):
         requirements = re.sub(r"^torch==\S+", f"torch=={torch}", requirements, flags=re.MULTILINE)
     pinned = Path(session.create_tmp()) / "requirements.txt"
     pinned.write_text(requirements)
-    session.install("-r", str(pinned))
+    # --no-compile: byte-compiling all of torch took half the install; Python compiles what is imported
+    session.install("--no-compile", "-r", str(pinned))
     session.install("-e", ".", "--no-deps")  # the figure library, as pages import it
     # the Sphinx helpers: myst-nb finds the verdict renderer by entry point
     session.install("-e", "docs/_ext", "--no-deps")
@@ -132,7 +133,8 @@ def run_tests(session, torch=None, lint=False):
         run_linters(session)
     node_modules = install_node_tools(session, AXE_CORE)
     env = BUILD_ENV | {"AXE_CORE_JS": str(node_modules / "axe-core" / "axe.min.js")}
-    session.run("pytest", *session.posargs, env=env)
+    # Two workers, one per core of the machines the suite runs on; `-- -n 0` runs it in one process.
+    session.run("pytest", "-n", "2", *session.posargs, env=env)
 
 
 @nox.session(python=PYTHON)

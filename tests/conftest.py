@@ -1,4 +1,4 @@
-"""Shared fixtures: one strict build of a clean copy of the site per test session."""
+"""Shared fixtures: one strict build of a clean copy of the site for the whole run, however many workers."""
 
 from __future__ import annotations
 
@@ -6,18 +6,23 @@ from pathlib import Path
 
 import pytest
 
+from sharing import made_once
 from sitebuild import build, copy_site, digests
 
 pytest_plugins = "sphinx.testing.fixtures"  # make_app: the Sphinx helpers built in-process (test_extensions)
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """The whole site, built once from a clean copy; the HTML output folder."""
-    site = copy_site(tmp_path_factory.mktemp("site"))
-    result = build(site)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return site / "_build" / "html"
+def built_site(tmp_path_factory, worker_id) -> Path:
+    """The whole site, built once from a clean copy for the run; the HTML output folder. Tests only
+    read it: one that rebuilds builds a site of its own."""
+
+    def make(site: Path) -> None:
+        copy_site(site)
+        result = build(site)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    return made_once(tmp_path_factory, worker_id, "site", make) / "_build" / "html"
 
 
 @pytest.fixture(scope="session")

@@ -89,7 +89,18 @@ def environment(release: str, home: Path, numpy: str | None = None) -> tuple[str
         f"ipython=={metadata.version('ipython')}",
     ]  # pages display Markdown through IPython
     subprocess.run(
-        [python, "-m", "pip", "install", "-q", "--no-cache-dir", "--disable-pip-version-check", *packages], check=True
+        [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-cache-dir",
+            "--no-compile",
+            "--disable-pip-version-check",
+            *packages,
+        ],
+        check=True,
     )
     return python, size_gb(home)
 

@@ -13,6 +13,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_PAGE = "---\nfile_format: mystnb"
+# The pages a reader new to autograd reads first, in this order, before the deep dives (issue 28):
+# the landing page's toctree must begin with them.
+NEWCOMER_PATH = ("index", "history", "graph", "why-numpy-refuses", "detach", "shared-memory", "recipes")
 
 
 def _toctree_entries(index: Path) -> list[str]:

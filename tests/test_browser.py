@@ -197,6 +197,17 @@ def test_search_finds_detach(server, browser):
     visit.close()
 
 
+@pytest.mark.parametrize("query", ["clip weights", "initialise weights in place"])
+def test_search_finds_the_recipe_a_reader_asks_for(server, browser, query):
+    """Words readers type for the leaf in-place error find the recipe that fixes it among the first results."""
+    visit = Visit(browser, server + "search.html?q=" + query.replace(" ", "+"))
+    # results appear one by one; the summary's "Search finished" comes after the last
+    visit.page.wait_for_function("document.body.innerText.includes('Search finished')", timeout=20000)
+    first = visit.page.eval_on_selector_all("#search-results li > a", "links => links.slice(0, 3).map(a => a.href)")
+    visit.close()
+    assert any("recipes.html" in href for href in first), first
+
+
 @pytest.mark.parametrize("theme", THEMES)
 def test_axe_finds_no_violations(built_site, server, browser, theme):
     script = axe_script()

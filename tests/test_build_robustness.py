@@ -25,10 +25,12 @@ def long_path(base: Path, length: int) -> Path:
 
 @pytest.mark.build
 def test_a_build_killed_in_a_long_path_then_run_again_equals_the_clean_build(tmp_path, clean_digests):
-    """One build for three promises: a checkout path of 150+ characters with spaces (and a temporary
+    """One build for four promises: a checkout path of 150+ characters with spaces (and a temporary
     folder inside it, as nox gives its sessions) builds; a build killed (SIGKILL) while pages and
-    examples execute heals when run again in place; and the result is, file by file, the session's
-    clean build made elsewhere: output depends neither on the path, nor on the kill, nor on chance."""
+    examples execute heals when run again in place; the result is, file by file, the session's
+    clean build made elsewhere: output depends neither on the path, nor on the kill, nor on chance;
+    and a rebuild with nothing changed reads, executes and rewrites nothing. This site is the
+    test's own, so the rebuild changes no file another test is reading."""
     site = copy_site(long_path(tmp_path, 150))
     temp = site / ".nox" / "docs" / "tmp"
     temp.mkdir(parents=True)
@@ -48,6 +50,27 @@ def test_a_build_killed_in_a_long_path_then_run_again_equals_the_clean_build(tmp
     found = digests(site / "_build" / "html")
     assert found.keys() == clean_digests.keys()
     assert [name for name in found if found[name] != clean_digests[name]] == []
+    assert_rebuild_changes_nothing(site, env)
+
+
+# Sphinx writes these in every build, and myst-nb copies its stylesheet only when a build ends, so in
+# a rebuild their link to it carries a checksum that a clean build's pages lack.
+WRITTEN_EVERY_BUILD = ("genindex.html", "search.html")
+
+
+def assert_rebuild_changes_nothing(site: Path, env: dict) -> None:
+    def pages():
+        return {k: v for k, v in digests(site / "_build" / "html").items() if k not in WRITTEN_EVERY_BUILD}
+
+    before = pages()
+    again = subprocess.run(
+        build_command(site), cwd=site, env=build_env(env), check=False, capture_output=True, text=True
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "updating environment: 0 added, 0 changed, 0 removed" in again.stdout, again.stdout
+    assert "pages ahead of reading" not in again.stdout and "Executing notebook" not in again.stdout
+    assert "executed 0 out of 0 files" in again.stdout
+    assert pages() == before
 
 
 def test_example_file_names_have_no_spaces():

@@ -284,3 +284,19 @@ def test_a_layout_too_big_for_dot_is_refused_with_advice():
     assert all(advice in message for advice in ("torchfig.module_graph", "module_tags", "max_depth=", "collapse="))
     assert len(torchfig.autograd_graph(out, layout_limit=None).drawn_nodes()) > 363  # the limit lifted: drawn
     assert torchfig.autograd_graph(shared_layer_chain(10)).drawn_nodes()  # a small one is under the limit
+
+
+def test_a_dotted_line_means_shared_memory_in_every_kind_of_figure():
+    """One line style per meaning: the graph and step figures join a node to its saved tensor with a plain
+    line, keyed, so a dotted line anywhere is the data-flow figure's "same memory"."""
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    z = (x.exp() * 3).sum()
+    graph = torchfig.autograd_graph(z, names={"x": x})
+    with torchfig.watch_backward(z) as trace:
+        z.backward()
+    steps = torchfig.backward_steps(trace)
+    for fig in (graph, *steps):
+        assert [e for e in fig.drawn_edges() if e.style == "dotted"] == []
+    to_notes = [e for e in graph.drawn_edges() if e.head.startswith("saved ")]
+    assert to_notes and all(e.style == "solid" for e in to_notes)
+    assert "line without an arrow: joins a backward node to what it saved" in torchfig.to_svg(graph)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from sharing import made_once
 from site_pages import examples, explanation_pages
 from sitebuild import ROOT
 
@@ -38,16 +39,22 @@ def clean_env() -> dict:
 
 
 @pytest.fixture(scope="session")
-def reader_python(built_site, tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("reader")
+def reader_python(built_site, tmp_path_factory, worker_id) -> Path:
+    """A reader's environment: only what the scripts' Needs lines name, and the site's wheel; one for the run."""
+    home = made_once(tmp_path_factory, worker_id, "reader", lambda home: reader_environment(home, built_site))
+    return home / "venv" / "bin" / "python"
+
+
+def reader_environment(home: Path, built_site: Path) -> None:
     venv.create(home / "venv", with_pip=True)
     python = home / "venv" / "bin" / "python"
     wheel = next((built_site / "_downloads").rglob("torchfig-*.whl"))
-    install = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    # --no-compile: byte-compiling every module of torch and transformers took half the install time;
+    # Python compiles what a script imports when it first imports it
+    install = [str(python), "-m", "pip", "install", "-q", "--no-compile", "--disable-pip-version-check"]
     for packages in (pinned(READER_PACKAGES + NOTEBOOK_RUNNER), ["--no-deps", str(wheel)]):
         result = subprocess.run([*install, *packages], env=clean_env(), check=False, capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
-    return python
 
 
 def downloads(built_site: Path, suffix: str) -> list[Path]:
@@ -62,23 +69,26 @@ def alone(file: Path, tmp_path: Path) -> Path:
     return Path(shutil.copy(file, folder))
 
 
-def test_every_script_runs_as_downloaded(built_site, reader_python, tmp_path):
-    failures = []
-    for script in downloads(built_site, ".py"):
-        copy = alone(script, tmp_path / script.stem)
-        result = subprocess.run(
-            [str(reader_python), copy.name],
-            cwd=copy.parent,
-            env=clean_env(),
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        if result.returncode != 0:
-            failures.append(f"{script.name}:\n{result.stderr[-1500:]}")
-        assert not (copy.parent / "torchfig").exists()
-    assert failures == []
+def test_the_gallery_offers_each_example_as_a_script_and_a_notebook(built_site):
+    assert [p.stem for p in downloads(built_site, ".py")] == [p.stem for p in downloads(built_site, ".ipynb")]
+
+
+# One test per file, so the test workers share them out.
+@pytest.mark.parametrize("example", examples())
+def test_each_script_runs_as_downloaded(built_site, reader_python, tmp_path, example):
+    script = next(p for p in downloads(built_site, ".py") if p.stem == example)
+    copy = alone(script, tmp_path)
+    result = subprocess.run(
+        [str(reader_python), copy.name],
+        cwd=copy.parent,
+        env=clean_env(),
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, f"{script.name}:\n{result.stderr[-1500:]}"
+    assert not (copy.parent / "torchfig").exists()
 
 
 RUN_NOTEBOOK = """
@@ -103,30 +113,24 @@ def run_notebook(reader_python, notebook: Path) -> subprocess.CompletedProcess:
     )
 
 
-def test_every_notebook_runs_as_downloaded(built_site, reader_python, tmp_path):
-    failures = []
-    for notebook in downloads(built_site, ".ipynb"):
-        copy = alone(notebook, tmp_path / notebook.stem)
-        result = run_notebook(reader_python, copy)
-        if result.returncode != 0:
-            failures.append(f"{notebook.name}:\n{result.stderr[-1500:]}")
-    assert failures == []
+@pytest.mark.parametrize("example", examples())
+def test_each_notebook_runs_as_downloaded(built_site, reader_python, tmp_path, example):
+    notebook = next(p for p in downloads(built_site, ".ipynb") if p.stem == example)
+    result = run_notebook(reader_python, alone(notebook, tmp_path))
+    assert result.returncode == 0, f"{notebook.name}:\n{result.stderr[-1500:]}"
 
 
-def test_every_page_notebook_runs_as_downloaded(built_site, reader_python, tmp_path):
+@pytest.mark.parametrize("page", explanation_pages())
+def test_each_page_notebook_runs_as_downloaded(built_site, reader_python, tmp_path, page):
     """Each explanation page offers its notebook, and the notebook runs with only the reader's packages."""
-    failures = []
-    for page in explanation_pages():
-        html = (built_site / f"{page}.html").read_text(encoding="utf-8")
-        assert f'href="_notebooks/{page}.ipynb"' in html, f"{page} offers no notebook"
-        copy = alone(built_site / "_notebooks" / f"{page}.ipynb", tmp_path / page)
-        cells = json.loads(copy.read_text(encoding="utf-8"))["cells"]
-        prose = " ".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
-        assert "{api}" not in prose and "{term}" not in prose and ":::" not in prose and "{.checked" not in prose, page
-        result = run_notebook(reader_python, copy)
-        if result.returncode != 0:
-            failures.append(f"{page}.ipynb:\n{result.stderr[-1500:]}")
-    assert failures == []
+    html = (built_site / f"{page}.html").read_text(encoding="utf-8")
+    assert f'href="_notebooks/{page}.ipynb"' in html, f"{page} offers no notebook"
+    copy = alone(built_site / "_notebooks" / f"{page}.ipynb", tmp_path)
+    cells = json.loads(copy.read_text(encoding="utf-8"))["cells"]
+    prose = " ".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    assert "{api}" not in prose and "{term}" not in prose and ":::" not in prose and "{.checked" not in prose, page
+    result = run_notebook(reader_python, copy)
+    assert result.returncode == 0, f"{page}.ipynb:\n{result.stderr[-1500:]}"
 
 
 def test_every_script_says_what_it_needs(built_site):

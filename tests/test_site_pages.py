@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
-from site_pages import ROOT, examples, explanation_pages
+from site_pages import NEWCOMER_PATH, ROOT, examples, explanation_pages
 from sitebuild import copy_site
 
 PLANTED = "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n---\n\n# Planted\n"
@@ -30,6 +30,11 @@ def test_the_lists_hold_the_landing_page_first_and_the_examples_in_number_order(
     assert numbers == sorted(numbers) and len(numbers) >= 10
 
 
+def test_the_newcomers_pages_come_before_the_deep_dives():
+    """The path a reader new to autograd follows: the answer, then what it rests on, then recipes."""
+    assert explanation_pages()[: len(NEWCOMER_PATH)] == list(NEWCOMER_PATH)
+
+
 def _typed_page_lists(source: str, names: set[str]) -> list[int]:
     """Lines where a list, tuple or set of four or more page names is typed in.
 
@@ -52,6 +57,7 @@ def test_no_check_types_its_own_list_of_pages():
     typed = {
         path.relative_to(ROOT).as_posix(): lines
         for path in sorted((ROOT / "tests").rglob("*.py"))
-        if (lines := _typed_page_lists(path.read_text(encoding="utf-8"), names))
+        if path.name != "site_pages.py"  # the one home of the lists
+        and (lines := _typed_page_lists(path.read_text(encoding="utf-8"), names))
     }
     assert typed == {}, f"page lists typed in (use tests/site_pages.py): {typed}"

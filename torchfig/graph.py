@@ -341,7 +341,9 @@ def _draw_node(fig, fn, fid, head_of, name_of, *, values, saved):
         lines += state.split("\n")
         colour = OK if tensor is not None else CUT
         fig.node(saved_id, label_text(*lines), shape="note", fillcolor=FILL["saved"], color=colour)
-        fig.edge(fid, saved_id, style="dotted", arrowhead="none")
+        # a plain line, no arrow: dotted lines mean shared memory in every figure
+        fig.edge(fid, saved_id, arrowhead="none")
+        fig.explain_line("line without an arrow", "joins a backward node to what it saved")
         fig.body.append(f"\t{{rank=same; {fid}; {saved_id}}}\n")  # beside its node: narrower than a row below
 
 

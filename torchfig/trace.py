@@ -174,7 +174,8 @@ def backward_figure(
             note = f"{node_id[fn]}_saved"
             lines = [f"read {name}: {text}".replace("\n", " ") for name, text in ran_step.saved.items()]
             fig.node(note, label_text(*lines), shape="note", fillcolor=FILL["saved"])
-            fig.edge(node_id[fn], note, style="dotted", arrowhead="none")
+            fig.edge(node_id[fn], note, arrowhead="none")  # dotted lines mean shared memory
+            fig.explain_line("line without an arrow", "joins a backward node to what it read")
             fig.body.append(f"\t{{rank=same; {node_id[fn]}; {note}}}\n")
         for index, (child, _) in enumerate(fn.next_functions):
             flowed = trace.gradient_along(fn, index) if done else None

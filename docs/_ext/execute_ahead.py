@@ -86,7 +86,7 @@ freeze_heap()  # what the last page left alive: the next page's %reset stays sho
 import torch
 torch.set_warn_always(False)  # a page that turned it on does not change the next one's warnings
 if "torch._dynamo" in sys.modules:  # compiled code of an earlier page is not this page's
-    sys.modules["torch._dynamo"].reset()
+    torch.compiler.reset()
 del os, sys, freeze_heap, reset_seeds, torch
 get_ipython().execution_count = 1  # the next cell, the page's first, runs as In[1]
 """
