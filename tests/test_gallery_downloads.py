@@ -78,15 +78,7 @@ def test_the_gallery_offers_each_example_as_a_script_and_a_notebook(built_site):
 def test_each_script_runs_as_downloaded(built_site, reader_python, tmp_path, example):
     script = next(p for p in downloads(built_site, ".py") if p.stem == example)
     copy = alone(script, tmp_path)
-    result = subprocess.run(
-        [str(reader_python), copy.name],
-        cwd=copy.parent,
-        env=clean_env(),
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = run_as_reader(reader_python, copy, [copy.name])
     assert result.returncode == 0, f"{script.name}:\n{result.stderr[-1500:]}"
     assert not (copy.parent / "torchfig").exists()
 
@@ -102,9 +94,14 @@ nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
 
 def run_notebook(reader_python, notebook: Path) -> subprocess.CompletedProcess:
     """Run a downloaded notebook where it lies, with only the reader's packages."""
+    return run_as_reader(reader_python, notebook, ["-c", RUN_NOTEBOOK, notebook.name])
+
+
+def run_as_reader(reader_python, download: Path, args: list[str]) -> subprocess.CompletedProcess:
+    """The reader's python, in the folder holding only the download, with none of this repository's paths."""
     return subprocess.run(
-        [str(reader_python), "-c", RUN_NOTEBOOK, notebook.name],
-        cwd=notebook.parent,
+        [str(reader_python), *args],
+        cwd=download.parent,
         env=clean_env(),
         check=False,
         capture_output=True,
