@@ -454,3 +454,42 @@ def test_a_check_missing_from_a_release_is_shown_not_run_and_narrows_its_pages_r
     assert [li.a["href"] for li in listed] == ["#floats"]
     assert "torch 2.0.1: was not run" in listed[0].get_text()
     assert "another of its page's alternatives" not in listed[0].get_text()
+
+
+def test_a_new_ledger_column_reaches_every_pages_note_in_an_incremental_build(make_app, tmp_path):
+    """Each page's range note reads the ledger: writing a column makes the next build read the page again."""
+    import os
+
+    from buildenv import versions
+
+    release = versions()["torch"].split("+")[0]
+
+    def ledger(releases):
+        return json.dumps(
+            {
+                "releases": {r: {"numpy": "2.x", "python": "3.11"} for r in releases},
+                "checks": [
+                    {"file": "docs/paragraphs.md", "id": i, "results": {r: {"status": "holds"} for r in releases}}
+                    for i in ("same-values", "floats")
+                ],
+            }
+        )
+
+    src = sample(
+        tmp_path,
+        STAMPED,
+        **{
+            "paragraphs.ipynb": PARAGRAPHS,
+            "releases.md": "# Which releases\n\n```{release-ledger}\n```\n",
+            "ledger.json": ledger([release]),
+            "index.md": INDEX.replace("verified-claims\n", "verified-claims\nreleases\n"),
+        },
+    )
+    make_app("html", srcdir=src).build()
+    (src / "ledger.json").write_text(ledger(["2.0.1", release]))
+    later = (src / "ledger.json").stat().st_mtime + 10
+    os.utime(src / "ledger.json", (later, later))  # newer than the first build's files, whatever the clock's step
+    again = make_app("html", srcdir=src)
+    again.build()
+    stamp = " ".join(page(again, "paragraphs").select_one("p.build-versions").get_text().split())
+    assert f"every check on this page holds on torch 2.0.1 to {release}" in stamp

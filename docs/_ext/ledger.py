@@ -165,6 +165,7 @@ def _gpu_result(gpu: dict | None, file: str, check_id: str) -> dict | None:
 
 def add_range_note(app, doctree) -> None:
     """After the version stamp: the ledger's releases on which every check of this page holds."""
+    app.env.note_dependency(app.config.release_ledger)  # a new column changes the note: read the page again
     ledger = load(app.config)
     entries = [
         e
