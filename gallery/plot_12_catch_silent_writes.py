@@ -169,6 +169,6 @@ same_as_unlogged = np.allclose(model[0].weight.grad.numpy(), right.numpy())
 check(
     "clean-step-passes",
     same_as_unlogged,
-    sentence="with the copy, the watched step ran backward and gave the gradients "
-    "of the step without logging",
+    sentence="with the copy, the watched step ran backward and gave the first layer's "
+    "weight the gradient of the step without logging",
 )

@@ -147,8 +147,8 @@ check_cases(
         f"{len(leaf_boxes)} leaves, each showing its grad": len(leaf_boxes) == 4
         and all("grad [" in n for n in leaf_boxes),
     },
-    sentence="the figure now draws each saved tensor as freed, and each leaf with "
-    "its gradient",
+    sentence="every saved-tensor note the figure now draws reads freed, and each leaf "
+    "shows its gradient",
 )
 
 # %%

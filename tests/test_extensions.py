@@ -454,6 +454,8 @@ def test_a_check_missing_from_a_release_is_shown_not_run_and_narrows_its_pages_r
     assert [li.a["href"] for li in listed] == ["#floats"]
     assert "torch 2.0.1: was not run" in listed[0].get_text()
     assert "another of its page's alternatives" not in listed[0].get_text()
+    cells = [td.get_text(strip=True) for td in page(app, "releases").select("table.ledger-table tbody td")]
+    assert cells[1:] == ["not run", "\u2714"], cells  # the sentence, then its mark on 2.0.1 and on this release
 
 
 def test_a_new_ledger_column_reaches_every_pages_note_in_an_incremental_build(make_app, tmp_path):

@@ -238,8 +238,8 @@ def autograd_graph(
     max_depth: stop drawing below this many boxes from an output (a collapsed run is one box).
     collapse: draw runs of at least this many same-type nodes as one node (None: never).
     layout_limit: refuse (ValueError) a layout bigger than this: the boxes drawn plus one per row
-    each edge crosses, what dot's time grows with. The default draws a 600-node transformer in
-    about a second; a model whose shared weights feed every layer (ALBERT) reaches it sooner.
+    each edge crosses, what dot's time grows with. The default draws a 600-node transformer
+    (``nox -s bench`` times it); a model whose shared weights feed every layer (ALBERT) reaches it sooner.
 
     >>> import torch
     >>> x = torch.tensor([1.0, 2.0], requires_grad=True)

@@ -182,8 +182,11 @@ def add_range_note(app, doctree) -> None:
         return [r for r in releases if r in entry["results"] or entry["id"] not in alternatives]
 
     holding = {r for r in releases if all(holds_everywhere(e, [r]) for e in entries if r in counted(e))}
+    some_alternative = any(e["id"] in alternatives for e in entries)
     stamp += nodes.Text(
-        f" Of the releases in the ledger, every check on this page holds on torch {ranges(releases, holding)}; "
+        f" Of the releases in the ledger, every check on this page holds on torch {ranges(releases, holding)}"
+        + (" (of its alternatives, the one each release applies)" if some_alternative else "")
+        + "; "
     )
     stamp += _link_to_page("which releases hold which sentence")
     stamp += nodes.Text(".")
@@ -371,8 +374,9 @@ def _table(app, entries: list[dict], releases: list[str]) -> nodes.table:
     group += nodes.thead("", head)
     body = nodes.tbody()
     for number, entry in enumerate(entries, start=1):
+        alternative = entry["id"] in alternative_ids(app.env, docname_of(entry["file"]))
         marks = [
-            STATUS_MARK[entry["results"].get(r, {}).get("status", "not applicable")] if r in entry["results"] else ""
+            STATUS_MARK[entry["results"][r]["status"]] if r in entry["results"] else ("" if alternative else "not run")
             for r in releases
         ]
         text = checked_ids(app.env, docname_of(entry["file"]))[entry["id"]]
