@@ -136,8 +136,9 @@ def log_in_torch(hidden, logged):
     logged.append(values)
 
 
+torch_logged = watched_loss(make_model(), log_in_torch)
 with caught() as torch_write:
-    watched_loss(make_model(), log_in_torch).backward()
+    torch_logged.backward()
 check_cases(
     "torch-write-left-to-backward",
     {
