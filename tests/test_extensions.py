@@ -377,6 +377,16 @@ def setup(app):
 """
 
 
+def with_ledger(ledger_json: str) -> dict[str, str]:
+    """The sample's paragraphs page, a Which-releases page in the toctree and the given ledger."""
+    return {
+        "paragraphs.ipynb": PARAGRAPHS,
+        "releases.md": "# Which releases\n\n```{release-ledger}\n```\n",
+        "ledger.json": ledger_json,
+        "index.md": INDEX.replace("verified-claims\n", "verified-claims\nreleases\n"),
+    }
+
+
 def test_the_ledger_lists_each_difference_on_its_page_and_names_what_follows_numpy(built):
     """A page's note lists every check of it that differs somewhere; the Which-releases page says which
     differences the NumPy probe (the build's torch with an old release's NumPy) shows too."""
@@ -401,16 +411,7 @@ def test_the_ledger_lists_each_difference_on_its_page_and_names_what_follows_num
             ],
         },
     }
-    releases = "# Which releases\n\n```{release-ledger}\n```\n"
-    app = built(
-        STAMPED,
-        **{
-            "paragraphs.ipynb": PARAGRAPHS,
-            "releases.md": releases,
-            "ledger.json": json.dumps(ledger),
-            "index.md": INDEX.replace("verified-claims\n", "verified-claims\nreleases\n"),
-        },
-    )
+    app = built(STAMPED, **with_ledger(json.dumps(ledger)))
     assert warnings_of(app) == ""
     listed = page(app, "paragraphs").select("ul.differing-here li")
     assert [li.a["href"] for li in listed] == ["#floats", "#same-values"]
@@ -438,15 +439,7 @@ def test_a_check_missing_from_a_release_is_shown_not_run_and_narrows_its_pages_r
             {"file": "docs/paragraphs.md", "id": "floats", "results": {release: {"status": "holds"}}},
         ],
     }
-    app = built(
-        STAMPED,
-        **{
-            "paragraphs.ipynb": PARAGRAPHS,
-            "releases.md": "# Which releases\n\n```{release-ledger}\n```\n",
-            "ledger.json": json.dumps(ledger),
-            "index.md": INDEX.replace("verified-claims\n", "verified-claims\nreleases\n"),
-        },
-    )
+    app = built(STAMPED, **with_ledger(json.dumps(ledger)))
     assert warnings_of(app) == ""
     stamp = " ".join(page(app, "paragraphs").select_one("p.build-versions").get_text().split())
     assert f"every check on this page holds on torch {release}" in stamp
@@ -477,16 +470,7 @@ def test_a_new_ledger_column_reaches_every_pages_note_in_an_incremental_build(ma
             }
         )
 
-    src = sample(
-        tmp_path,
-        STAMPED,
-        **{
-            "paragraphs.ipynb": PARAGRAPHS,
-            "releases.md": "# Which releases\n\n```{release-ledger}\n```\n",
-            "ledger.json": ledger([release]),
-            "index.md": INDEX.replace("verified-claims\n", "verified-claims\nreleases\n"),
-        },
-    )
+    src = sample(tmp_path, STAMPED, **with_ledger(ledger([release])))
     make_app("html", srcdir=src).build()
     (src / "ledger.json").write_text(ledger(["2.0.1", release]))
     later = (src / "ledger.json").stat().st_mtime + 10
