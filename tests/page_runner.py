@@ -328,7 +328,8 @@ def collected(path: Path, records: list[dict]) -> list[dict]:
         root[index] = root[earlier[-1]] if earlier else cell.line
         cause = root[index]
         lacking = missing_api(failed[cause])
-        where = "its cell" if cause == cell.line else "a cell it needs"
+        opening = next(_opening(c) for c in cells if c.line == cause)
+        where = "its cell" if cause == cell.line else f"a cell it needs ({opening})"
         for check_id in named_checks(cell.source):
             if (cell.line, check_id) not in seen:
                 verdicts.append(
@@ -336,10 +337,18 @@ def collected(path: Path, records: list[dict]) -> list[dict]:
                     | (
                         {"status": "not applicable", "observed": lacking}
                         if lacking
-                        else {"status": "not reached", "observed": f"{where} (line {cause}) raised {failed[cause]}"}
+                        else {"status": "not reached", "observed": f"{where} raised {failed[cause]}"}
                     )
                 )
     return sorted(verdicts, key=lambda v: v["line"])
+
+
+def _opening(cell: Cell, width: int = 48) -> str:
+    """How a reader finds a cell on the page: its first line of code (a line number is not shown there)."""
+    first = next(
+        (line.strip() for line in cell.source.splitlines() if line.strip() and not line.lstrip().startswith("#")), ""
+    )
+    return f'the one opening "{first if len(first) <= width else first[: width - 1] + "…"}"'
 
 
 def disturbed_lines(records: list[dict], path: Path) -> list[int]:

@@ -7,6 +7,9 @@ Usage:
     python tests/release_ledger.py --device cuda          this machine's GPU column (needs a CUDA torch and a GPU)
     python tests/release_ledger.py --numpy 1.26.4         this machine's torch with another NumPy: which
                                                           differences of old releases follow NumPy
+    python tests/release_ledger.py --only docs/recipes.md [RELEASE ...]
+                                                          only these files run again (--only may repeat):
+                                                          the release's other results are kept
 
 For each release (default: every release in pyproject.toml's
 ``[tool.site] ledger-releases``), one at a time: a
@@ -68,8 +71,17 @@ def _pin(name: str) -> str:
     raise KeyError(name)
 
 
-def sources() -> list[Path]:
-    return [ROOT / "docs" / f"{p}.md" for p in explanation_pages()] + [ROOT / "gallery" / f"{e}.py" for e in examples()]
+def sources(only: list[str] | None = None) -> list[Path]:
+    """The files the ledger runs: every page and example, or those named (as the ledger names them)."""
+    every = [ROOT / "docs" / f"{p}.md" for p in explanation_pages()] + [
+        ROOT / "gallery" / f"{e}.py" for e in examples()
+    ]
+    if only is None:
+        return every
+    unknown = sorted(set(only) - {page_runner.shown_name(path) for path in every})
+    if unknown:
+        sys.exit(f"not a file of the ledger: {', '.join(unknown)} (name them as docs/NAME.md or gallery/NAME.py)")
+    return [path for path in every if page_runner.shown_name(path) in only]
 
 
 def size_gb(path: Path) -> float:
@@ -105,17 +117,17 @@ def environment(release: str, home: Path, numpy: str | None = None) -> tuple[str
     return python, size_gb(home)
 
 
-def run_release(python: str) -> list[dict]:
-    """Every page's and example's verdicts under ``python``."""
+def run_release(python: str, only: list[str] | None = None) -> list[dict]:
+    """Every page's and example's verdicts under ``python`` (or only those of the files named)."""
     verdicts = []
     with tempfile.TemporaryDirectory() as tmp:
         records = Path(tmp) / "checks.jsonl"
         records.touch()
-        result = page_runner.run_many(sources(), python=python, collect=records, timeout=1800)
+        result = page_runner.run_many(sources(only), python=python, collect=records, timeout=1800)
         if result.returncode != 0:  # the driver itself failed (torch or torchfig would not import)
             raise RuntimeError(f"the pages did not run: {result.stderr.strip().splitlines()[-1:]}")
         lines = [json.loads(line) for line in records.read_text(encoding="utf-8").splitlines()]
-        for source in sources():
+        for source in sources(only):
             verdicts += settled(
                 source,
                 page_runner.collected(source, lines),
@@ -156,12 +168,15 @@ def versions_of(python: str) -> dict:
     return {"torch": torch_version.split("+")[0], "numpy": numpy_version, "python": python_version}
 
 
-def merge(ledger: dict, release: str, found: dict, verdicts: list[dict]) -> dict:
-    """The ledger with this release's column replaced; checks are keyed by file and id."""
-    ledger["releases"][release] = found
+def merge(ledger: dict, release: str, found: dict, verdicts: list[dict], only: list[str] | None = None) -> dict:
+    """The ledger with this release's column replaced (or only the results of the files in ``only``, the
+    release's record of its full run kept); checks are keyed by file and id."""
+    if only is None or release not in ledger["releases"]:
+        ledger["releases"][release] = found
     checks = ledger.setdefault("checks", [])
     for entry in checks:
-        entry["results"].pop(release, None)
+        if only is None or entry["file"] in only:
+            entry["results"].pop(release, None)
     by_key = {(e["file"], e["id"]): e for e in checks}
     for v in verdicts:
         entry = by_key.get((v["file"], v["id"]))
@@ -190,14 +205,14 @@ def read_ledger() -> dict:
     return json.loads(LEDGER.read_text(encoding="utf-8")) if LEDGER.exists() else {"releases": {}, "checks": []}
 
 
-def run_column(release: str) -> dict:
-    """One release's column: the versions it ran with and every check's verdict."""
+def run_column(release: str, only: list[str] | None = None) -> dict:
+    """One release's column: the versions it ran with and every check's verdict (of the files in ``only``)."""
     start = time.perf_counter()
     home = Path(tempfile.mkdtemp(prefix=f"ledger-{release}-"))
     try:
         python, disk = (sys.executable, 0.0) if release == installed_release() else environment(release, home / "venv")
         found = versions_of(python)
-        verdicts = run_release(python)
+        verdicts = run_release(python, only)
     finally:
         shutil.rmtree(home, ignore_errors=True)
     seconds = time.perf_counter() - start
@@ -208,14 +223,14 @@ def run_column(release: str) -> dict:
         + ", ".join(f"{n} {s}" for s, n in counts.items()),
         flush=True,
     )
-    return {"release": release, "found": found, "verdicts": verdicts}
+    return {"release": release, "found": found, "verdicts": verdicts} | ({"only": only} if only else {})
 
 
 def merge_columns(columns: list[dict]) -> None:
     """Each column into the ledger file, read afresh: another run may have written it."""
     ledger = read_ledger()
     for column in columns:
-        ledger = merge(ledger, column["release"], column["found"], column["verdicts"])
+        ledger = merge(ledger, column["release"], column["found"], column["verdicts"], column.get("only"))
     write_ledger(ledger)
 
 
@@ -274,6 +289,9 @@ def numpy_probe(numpy_version: str) -> dict:
 
 
 def main(argv: list[str]) -> int:
+    argv, only = _only(argv)
+    if only and argv[:1] in (["--device"], ["--numpy"], ["--merge"]):
+        sys.exit("--only goes with a run of releases or with --column, not with " + argv[0])
     if argv == ["--device", "cuda"]:
         write_ledger(read_ledger() | {"cuda": gpu_column()})
         return 0
@@ -287,12 +305,27 @@ def main(argv: list[str]) -> int:
         if len(argv) != 3:
             sys.exit("usage: release_ledger.py --column FILE RELEASE")
         check_releases(argv[2:])
-        Path(argv[1]).write_text(json.dumps(run_column(argv[2]), indent=1, sort_keys=True), encoding="utf-8")
+        column = run_column(argv[2], only)
+        Path(argv[1]).write_text(json.dumps(column, indent=1, sort_keys=True), encoding="utf-8")
         return 0
     check_releases(argv)
     for release in argv or RELEASES:
-        merge_columns([run_column(release)])
+        merge_columns([run_column(release, only)])
     return 0
+
+
+def _only(argv: list[str]) -> tuple[list[str], list[str] | None]:
+    """The arguments without each ``--only FILE``, and the files named (None: every file)."""
+    rest, only = [], []
+    words = iter(argv)
+    for word in words:
+        if word == "--only":
+            only.append(next(words, None) or sys.exit("usage: --only FILE (docs/NAME.md or gallery/NAME.py)"))
+        else:
+            rest.append(word)
+    if only:
+        sources(only)  # an unknown file stops the run before any environment is made
+    return rest, only or None
 
 
 def check_releases(releases: list[str]) -> None:
