@@ -78,6 +78,8 @@ torchfig.autograd_graph(
 # %%
 # Trained with and without the logging helper
 # -------------------------------------------
+# The loss is computed before the helper writes, so it cannot show the bug;
+# the gradients can.
 right_loss, right = gradients(make_model(), log=False)
 wrong_loss, wrong = gradients(make_model(), log=True)
 difference = (right - wrong).abs().max()
@@ -85,9 +87,9 @@ print(f"losses: {right_loss:.4f} without logging, {wrong_loss:.4f} with it")
 print(f"largest difference in the first layer's gradient: {difference:.4f}")
 check(
     "logging-bug-changes-gradients",
-    right_loss == wrong_loss and not torch.allclose(right, wrong),
-    sentence="the loss was the same, yet the in-place centring through NumPy "
-    "changed the step's gradients, and the step raised nothing",
+    not torch.allclose(right, wrong),
+    sentence="the in-place centring through NumPy changed the step's gradients, "
+    "and the step raised nothing",
 )
 
 

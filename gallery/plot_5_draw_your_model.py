@@ -106,17 +106,29 @@ check_cases(
 # ``mat1``.
 saved_notes = [n.label for n in before.drawn_nodes() if n.kind == "saved"]
 saved_tensors = torchfig.graph_memory(loss).saved_tensors
-last_addmm = loss.grad_fn.next_functions[0][0].next_functions[0][0]
-relu = next(
-    n for n, _ in last_addmm.next_functions if n and n.name() == "ReluBackward0"
+# every tensor the nodes saved, read from their _saved_ attributes, by memory
+by_memory = {}
+for fn in backward_nodes(loss.grad_fn):
+    for name in dir(fn):
+        value = getattr(fn, name) if name.startswith("_saved_") else None
+        if isinstance(value, torch.Tensor):
+            by_memory.setdefault(value.data_ptr(), []).append(f"{fn.name()}.{name}")
+shared = [sorted(names) for names in by_memory.values() if len(names) > 1]
+print(
+    f"{len(saved_notes)} notes, {saved_tensors} tensors; saved by two nodes: {shared}"
 )
-same = relu._saved_result.data_ptr() == last_addmm._saved_mat1.data_ptr()
-print(f"{len(saved_notes)} notes, {saved_tensors} tensors; relu result is mat1: {same}")
-check(
+check_cases(
     "mlp-relu-output-saved-twice",
-    len(saved_notes) == saved_tensors + 1 and same,
-    sentence="the figure has one saved note more than graph_memory has tensors: "
-    "ReluBackward0's result and the last AddmmBackward0's mat1 are the same memory",
+    {
+        "a note per saved tensor": len(saved_notes)
+        == sum(map(len, by_memory.values())),
+        "a count per memory": len(by_memory) == saved_tensors,
+        "each memory shared": shared
+        == [["AddmmBackward0._saved_mat1", "ReluBackward0._saved_result"]],
+    },
+    sentence="the figure has one note per tensor a node saved, and graph_memory one "
+    "count per memory: only ReluBackward0's result and an AddmmBackward0's mat1 "
+    "share theirs",
 )
 
 # %%

@@ -57,13 +57,21 @@ check_cases(
     sentence="the gradient each parameter's AccumulateGrad node received is the "
     "parameter's .grad",
 )
+# the nodes behind the loss, found from its grad_fn by following next_functions
+behind, pending = {}, [loss.grad_fn]
+while pending:
+    node = pending.pop()
+    if id(node) not in behind:
+        behind[id(node)] = node
+        pending += [child for child, _ in node.next_functions if child is not None]
 ran = [id(step.node) for step in trace.steps]
 check_cases(
     "each-node-ran-once",
     {
-        type(node).__name__ + f" #{n}": ran.count(id(node)) == 1
-        for n, node in enumerate(trace.walk.order, start=1)
-    },
+        type(node).__name__ + f" #{n}": ran.count(key) == 1
+        for n, (key, node) in enumerate(behind.items(), start=1)
+    }
+    | {"no other node ran": set(ran) <= set(behind)},
     sentence="each node behind the loss ran exactly once",
 )
 

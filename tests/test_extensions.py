@@ -422,6 +422,42 @@ def test_the_ledger_lists_each_difference_on_its_page_and_names_what_follows_num
     assert f"differs: planted same-values {follows}" not in behaviours and "planted same-values" in behaviours
 
 
+def test_an_alternative_of_older_releases_shows_its_ledger_results_and_counts_in_its_pages_range(built):
+    """The alternative this build does not make: its note says what the ledger found where it was made; a
+    difference there narrows the page's range and is listed on the page and on the Which-releases page."""
+    from buildenv import versions
+
+    release = versions()["torch"].split("+")[0]
+    releases = ("2.0.1", "2.1.2")
+    ledger = {
+        "releases": {r: {"numpy": "1.26.4", "python": "3.11"} for r in (*releases, release)},
+        "checks": [
+            {"file": "docs/paragraphs.md", "id": "shares", "results": {release: {"status": "holds"}}},
+            {
+                "file": "docs/paragraphs.md",
+                "id": "copies",
+                "results": {"2.0.1": {"status": "holds"}, "2.1.2": {"status": "differs", "observed": "planted"}},
+            },
+        ],
+    }
+    book = notebook(
+        nbformat.v4.new_markdown_cell(
+            "# Paragraphs\n\n:::{alternatives}\n- [It copies]{.checked #copies}\n- [It shares]{.checked #shares}\n:::"
+        ),
+        code_cell("check('shares', True)", verdict_output("shares")),
+    )
+    app = built(STAMPED, **with_ledger(json.dumps(ledger)) | {"paragraphs.ipynb": book})
+    assert warnings_of(app) == ""
+    html = page(app, "paragraphs")
+    note = " ".join(html.select_one(".not-made-note").get_text().split())
+    assert note == "(other releases; in the release ledger it holds on torch 2.0.1; torch 2.1.2: differs: planted)"
+    stamp = " ".join(html.select_one("p.build-versions").get_text().split())
+    assert f"every check on this page holds on torch 2.0.1, {release}" in stamp
+    assert [li.a["href"] for li in html.select("ul.differing-here li")] == ["#copies"]
+    listed = sorted(a["href"] for a in page(app, "releases").select("p.ledger-sentence a"))
+    assert listed == ["paragraphs.html#copies", "paragraphs.html#shares"]
+
+
 def test_a_check_missing_from_a_release_is_shown_not_run_and_narrows_its_pages_range(built):
     """A check without a result on a release ran nowhere there: the page's range does not count that
     release, and its note says the check was not run (only an alternative's absence means another one applied)."""

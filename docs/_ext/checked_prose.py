@@ -183,16 +183,22 @@ def _claims_env(env) -> dict:
 
 def _found(env, kind: str) -> list:
     """This page's claims of one kind: "checked" as (sentence, anchor, check id, verdict); "documented" and
-    "gpu" (checked on a GPU outside the build, from the release ledger) as (sentence, anchor)."""
-    return _claims_env(env).setdefault(env.docname, {"checked": [], "documented": [], "gpu": [], "alternatives": []})[
-        kind
-    ]
+    "gpu" (checked on a GPU outside the build, from the release ledger) as (sentence, anchor); "not_made" (an
+    alternative another release applies) as (sentence, anchor, check id)."""
+    empty = {"checked": [], "documented": [], "gpu": [], "alternatives": [], "not_made": []}
+    return _claims_env(env).setdefault(env.docname, empty)[kind]
 
 
 def alternative_ids(env, docname: str) -> set[str]:
     """The ids of a document's sentences that stand in an {alternatives} block: on a release where
     one has no result, another of its block was the one checked."""
     return set(_claims_env(env).get(docname, {}).get("alternatives", []))
+
+
+def not_made(env, docname: str) -> dict[str, tuple[str, str]]:
+    """check id -> (sentence, anchor) of a document's alternatives that this build's release does not apply:
+    the ledger holds their results on the releases that do."""
+    return {i: (sentence, anchor) for sentence, anchor, i in _claims_env(env).get(docname, {}).get("not_made", [])}
 
 
 def checked_ids(env, docname: str) -> dict[str, str]:
@@ -349,6 +355,8 @@ def _mark_alternatives(app, doctree, unchecked: set) -> None:
             )
         for span in inside:
             if span in unchecked:
+                if _declared_id(span):
+                    _found(app.env, "not_made").append((_one_line(span.astext()), span["ids"][0], _declared_id(span)))
                 span["classes"].append("not-made")
                 span.parent.insert(
                     span.parent.index(span) + 1,
@@ -506,4 +514,4 @@ def setup(app):
     app.connect("env-merge-info", merge)
     app.connect("env-get-outdated", always_refresh)
     app.connect("doctree-resolved", fill)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 3}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 4}

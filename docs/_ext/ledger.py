@@ -32,7 +32,7 @@ from sphinx.util.docutils import SphinxDirective
 import checked_prose
 from buildenv import supported_releases, versions
 from cells import checked_spans
-from checked_prose import alternative_ids, checked_anchors, checked_ids, reading_order
+from checked_prose import alternative_ids, checked_anchors, checked_ids, not_made, reading_order
 
 logger = logging.getLogger(__name__)
 LEDGER = Path(__file__).resolve().parent.parent / "_data" / "ledger.json"
@@ -59,6 +59,21 @@ def current(ledger: dict) -> list[dict]:
     (the build keeps that column equal to what it checks); older entries are checks since removed."""
     built_with = supported_releases()[0]
     return [e for e in ledger["checks"] if built_with in e["results"]]
+
+
+def page_entries(ledger: dict, env, docname: str) -> list[dict]:
+    """The ledger's entries for a document's sentences: those this build checks, and the alternatives it
+    does not make (another release applies them: their results come only from those releases)."""
+    file, made, other = source_of(docname), checked_ids(env, docname), not_made(env, docname)
+    return [e for e in current(ledger) if e["file"] == file and e["id"] in made] + [
+        e for e in ledger["checks"] if e["file"] == file and e["id"] in other
+    ]
+
+
+def sentence_and_anchor(env, docname: str, check_id: str) -> tuple[str, str]:
+    if check_id in checked_ids(env, docname):
+        return checked_ids(env, docname)[check_id], checked_anchors(env, docname)[check_id]
+    return not_made(env, docname)[check_id]
 
 
 def release_key(release: str) -> tuple[int, ...]:
@@ -167,11 +182,7 @@ def add_range_note(app, doctree) -> None:
     """After the version stamp: the ledger's releases on which every check of this page holds."""
     app.env.note_dependency(app.config.release_ledger)  # a new column changes the note: read the page again
     ledger = load(app.config)
-    entries = [
-        e
-        for e in current(ledger)
-        if e["file"] == source_of(app.env.docname) and e["id"] in checked_ids(app.env, app.env.docname)
-    ]
+    entries = page_entries(ledger, app.env, app.env.docname)
     stamp = next(iter(n for n in doctree.findall(nodes.paragraph) if "build-versions" in n["classes"]), None)
     if not entries or stamp is None:
         return
@@ -195,9 +206,34 @@ def add_range_note(app, doctree) -> None:
         stamp.parent.insert(stamp.parent.index(stamp) + 1, _differing_here(app, ledger, differing, releases))
 
 
+def note_other_releases(app, doctree) -> None:
+    """An alternative this build does not make says what the ledger found on the releases that make it."""
+    app.env.note_dependency(app.config.release_ledger)
+    ledger = load(app.config)
+    releases = sorted(ledger["releases"], key=release_key)
+    by_anchor = {anchor: check_id for check_id, (_, anchor) in not_made(app.env, app.env.docname).items()}
+    entries = {e["id"]: e for e in page_entries(ledger, app.env, app.env.docname)}
+    for note in [n for n in doctree.findall(nodes.emphasis) if "not-made-note" in n["classes"]]:
+        span = note.parent[note.parent.index(note) - 1]
+        entry = entries.get(by_anchor.get((span.get("ids") or [None])[0]))
+        if entry is None:
+            continue  # no release in the ledger has made it: the note's "not checked" stands
+        found = [
+            f"holds on torch {ranges(releases, set(where))}"
+            if what == "holds"
+            else f"torch {ranges(releases, set(where))}: {what}"
+            for what, where in _behaviours(ledger, entry, releases, alternative=True)
+            if what != NOT_MADE
+        ]
+        note.replace_self(
+            nodes.emphasis(
+                "", f" (other releases; in the release ledger it {'; '.join(found)})", classes=note["classes"]
+            )
+        )
+
+
 def _differing_here(app, ledger: dict, entries: list[dict], releases: list[str]) -> nodes.bullet_list:
     """Every check of the page that does not hold on some release: its sentence, and where it differs."""
-    sentences = checked_ids(app.env, app.env.docname)
     alternatives = alternative_ids(app.env, app.env.docname)
     items = nodes.bullet_list(classes=["differing-here"])
     for entry in sorted(entries, key=lambda e: e["id"]):
@@ -206,17 +242,13 @@ def _differing_here(app, ledger: dict, entries: list[dict], releases: list[str])
             for what, where in _behaviours(ledger, entry, releases, entry["id"] in alternatives)
             if what not in ("holds", NOT_MADE)
         ]
+        sentence, anchor = sentence_and_anchor(app.env, app.env.docname, entry["id"])
         items += nodes.list_item(
             "",
             nodes.paragraph(
                 "",
                 "",
-                nodes.reference(
-                    "",
-                    "",
-                    nodes.emphasis("", sentences[entry["id"]]),
-                    refuri="#" + checked_anchors(app.env, app.env.docname)[entry["id"]],
-                ),
+                nodes.reference("", "", nodes.emphasis("", sentence), refuri="#" + anchor),
                 nodes.Text(" " + "; ".join(elsewhere)),
             ),
         )
@@ -307,12 +339,14 @@ def _ledger_nodes(app, fromdocname) -> list[nodes.Node]:
     if not releases:
         return [nodes.paragraph("", "The ledger is empty: run `nox -s ledger`.")]
     order = {doc: n for n, doc in enumerate(reading_order(app.env))}
-    made = [e for e in current(ledger) if e["id"] in checked_ids(app.env, docname_of(e["file"]))]
+    made = [e for doc in app.env.all_docs for e in page_entries(ledger, app.env, doc)]
+    elsewhere = sum(e["id"] in not_made(app.env, docname_of(e["file"])) for e in made)
     made.sort(key=lambda e: (order.get(docname_of(e["file"]), len(order)), e["id"]))
     differing = [e for e in made if not holds_everywhere(e, releases)]
     summary = nodes.paragraph(
         "",
-        f"{len(made)} checked sentences, run on {len(releases)} torch releases; "
+        f"{len(made)} checked sentences ({elsewhere} of them alternatives that only older releases apply), "
+        f"run on {len(releases)} torch releases; "
         f"{len(differing)} of them are not shown holding on every release: somewhere they differ, "
         "do not apply, were not reached, were not run yet, or another of their alternatives was the one checked.",
         classes=["ledger-summary"],
@@ -337,14 +371,12 @@ def _ledger_nodes(app, fromdocname) -> list[nodes.Node]:
     for entry in differing:
         page = docname_of(entry["file"])
         uri = app.builder.get_relative_uri(fromdocname, page)
-        sentence = checked_ids(app.env, page)[entry["id"]]
+        sentence, anchor = sentence_and_anchor(app.env, page, entry["id"])
         details += [
             nodes.paragraph(
                 "",
                 "",
-                nodes.reference(
-                    "", "", nodes.emphasis("", sentence), refuri=f"{uri}#{checked_anchors(app.env, page)[entry['id']]}"
-                ),
+                nodes.reference("", "", nodes.emphasis("", sentence), refuri=f"{uri}#{anchor}"),
                 nodes.Text(f" ({app.env.titles[page].astext()})"),
                 classes=["ledger-sentence"],
             ),
@@ -379,7 +411,7 @@ def _table(app, entries: list[dict], releases: list[str]) -> nodes.table:
             STATUS_MARK[entry["results"][r]["status"]] if r in entry["results"] else ("" if alternative else "not run")
             for r in releases
         ]
-        text = checked_ids(app.env, docname_of(entry["file"]))[entry["id"]]
+        text = sentence_and_anchor(app.env, docname_of(entry["file"]), entry["id"])[0]
         body += nodes.row(
             "",
             nodes.entry(
@@ -435,6 +467,7 @@ def setup(app):
     app.add_directive("release-ranges", ReleaseRanges)
     app.connect("doctree-read", add_range_note, priority=600)  # after buildenv's version stamp
     app.connect("doctree-read", mark_gpu_checks)
+    app.connect("doctree-read", note_other_releases, priority=600)  # after checked_prose marks the alternatives
     app.connect("env-check-consistency", check_against_ledger)
     app.connect("env-get-outdated", always_refresh)
     app.connect("env-merge-info", merge)
