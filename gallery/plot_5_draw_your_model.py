@@ -38,11 +38,12 @@ names = {name: p for name, p in model.named_parameters()} | {
 before = torchfig.autograd_graph(loss, names=names)
 
 # %%
-# Why the saved weight says "version 1"
-# -------------------------------------
+# The saved weight's version
+# --------------------------
 # A saved tensor's note gives a :term:`version counter`. The last layer's
-# ``AddmmBackward0`` saved its weight, as ``mat2``; the checks compare the
-# new model's parameters with a tensor filled in place once.
+# ``AddmmBackward0`` saved its weight's memory (as the transpose it
+# multiplies by), as ``mat2``; the checks compare the new model's parameters
+# with a tensor filled in place once.
 addmm = loss.grad_fn.next_functions[0][0].next_functions[0][0]
 weight_note = [
     n.label for n in before.drawn_nodes() if n.label.startswith("saved mat2")
@@ -66,8 +67,8 @@ check_cases(
     "mlp-parameters-at-version-1",
     {name: p._version == 1 for name, p in model.named_parameters()}
     | {"torch.empty, then uniform_": before_init == 0 and fresh._version == 1},
-    sentence="the parameters of a new Linear are at version 1, as a tensor is after "
-    "one in-place fill",
+    sentence="the parameters of a new Linear are at version 1, and so is a tensor "
+    "after one in-place fill",
 )
 
 
@@ -98,8 +99,8 @@ check_cases(
 )
 
 # %%
-# Five notes, four tensors
-# ------------------------
+# Notes and tensors: one memory saved twice
+# -----------------------------------------
 # The figure draws a note for each tensor a node saved; ``graph_memory``
 # counts each saved tensor once. The ReLU's output is saved by two nodes:
 # by ``ReluBackward0`` as its result, and by the last ``AddmmBackward0`` as
@@ -134,18 +135,21 @@ check_cases(
 # %%
 # After backward
 # --------------
-saved_before = torchfig.graph_memory(loss).saved_tensors
 loss.backward()
-saved_after = torchfig.graph_memory(loss).saved_tensors
-print(f"{saved_before=} {saved_after=}")
+print({name: tuple(p.grad.shape) for name, p in model.named_parameters()})
 check_cases(
     "mlp-backward-fills-each-grad",
     {name: p.grad is not None for name, p in model.named_parameters()},
     sentence="backward filled .grad on each parameter",
 )
+
+# %%
+# What the graph still holds, counted and drawn:
+saved_after = torchfig.graph_memory(loss).saved_tensors
+print(f"before backward {saved_tensors}, after {saved_after}")
 check(
     "mlp-backward-frees-saved-tensors",
-    saved_before > 0 and saved_after == 0,
+    saved_tensors > 0 and saved_after == 0,
     sentence="backward freed the tensors the graph saved",
 )
 after = torchfig.autograd_graph(loss, names=names, values=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from execution_errors import BuildStartFailed, one_line_on_failure
+from execution_errors import BuildStartFailed, drop_stale_reports, one_line_on_failure
 from sitebuild import CRASH_REPORT, ROOT, build, build_command, build_env, copy_site, digests
 
 
@@ -153,3 +153,21 @@ def test_a_verdicts_observed_warning_loses_pytorchs_build_path():
 
     observed = "UserWarning: careful (Triggered internally at /__w/pytorch/pytorch/aten/x.h:9.)"
     assert verdict_lines({"id": "some-id", "observed": observed}) == "\u2714 some-id: holds\n    UserWarning: careful"
+
+
+def test_a_page_read_again_drops_the_traceback_a_failed_build_left(tmp_path):
+    """myst-nb writes a failing page's traceback into the output's reports/; once the page is read again
+    (and passes), no stale report stays in the published tree; another page's report stays."""
+    reports = tmp_path / "reports"
+    (reports / "examples").mkdir(parents=True)
+    (reports / "graph.err.log").write_text("ClaimFailed: an old failure")
+    (reports / "examples" / "page.err.log").write_text("still failing")
+
+    class App:
+        outdir = str(tmp_path)
+
+    drop_stale_reports(App(), None, ["graph", "index"])
+    assert not (reports / "graph.err.log").exists()
+    assert (reports / "examples" / "page.err.log").exists()
+    drop_stale_reports(App(), None, ["examples/page"])
+    assert not reports.exists()

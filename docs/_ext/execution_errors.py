@@ -16,6 +16,8 @@ extension and its error instead.
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 from docutils import nodes
 from sphinx.errors import SphinxError
@@ -51,6 +53,16 @@ def report_failed_examples(app, exception) -> None:
         logger.error(f"{error} (raised by the example's code)", location=f"{script}:{lines[-1] if lines else 0}")
 
 
+def drop_stale_reports(app, env, docnames) -> None:
+    """myst-nb keeps a failing page's traceback in ``reports/`` of the output, and nothing removes it once
+    the page is fixed: each page read again starts without one (a failure writes it anew)."""
+    reports = Path(app.outdir) / "reports"
+    for docname in docnames:
+        (reports / f"{docname}.err.log").unlink(missing_ok=True)
+    if reports.is_dir() and not any(reports.rglob("*.err.log")):
+        shutil.rmtree(reports)
+
+
 class BuildStartFailed(SystemExit):
     """Stops the build at once: Sphinx turns an Exception into a crash report, but lets this pass."""
 
@@ -76,6 +88,7 @@ def one_line_on_failure(handler):
 
 def setup(app):
     app.add_event("build-start-failed")
+    app.connect("env-before-read-docs", drop_stale_reports)
     app.connect("doctree-read", report_failed_cells)
     app.connect("build-finished", report_failed_examples)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
