@@ -151,8 +151,10 @@ for spec in files:
                 if not collect:
                     traceback.print_exc()
                     sys.exit(1)
-                # one line: the type and the first line of the message that says something
-                said = next((line.strip() for line in str(err).splitlines() if line.strip()), "")
+                # one line: the type and the first line of the message that says something (and the
+                # line after it when it ends with a colon: "backend='x' raised:" names no cause)
+                lines = [line.strip() for line in str(err).splitlines() if line.strip()] or [""]
+                said = " ".join(lines[:2]) if lines[0].endswith(":") else lines[0]
                 outcome = {"cell_error": f"{type(err).__name__}: {said}"[:300]}
         if collect:
             with open(collect, "a", encoding="utf-8") as out:

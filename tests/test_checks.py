@@ -386,6 +386,23 @@ def test_a_check_whose_cell_fails_because_an_earlier_cell_failed_names_the_earli
     ]
 
 
+def test_an_error_whose_first_line_ends_in_a_colon_is_named_with_its_next_line(tmp_path):
+    """A compiler backend's failure says "backend='x' raised:" and its cause on the line after."""
+    page, lines = collect_from_cells(
+        tmp_path,
+        "import torch\nfrom torchfig import check",
+        "raise RuntimeError(\"backend='kept' raised:\\nIndexError: list index out of range\")\ncheck('after', True)",
+    )
+    verdicts = page_runner.collected(page, lines)
+    assert [(v["id"], v["status"], v["observed"]) for v in verdicts] == [
+        (
+            "after",
+            "not reached",
+            "its cell raised RuntimeError: backend='kept' raised: IndexError: list index out of range",
+        )
+    ]
+
+
 def test_a_pinned_library_that_refuses_an_old_torch_makes_its_checks_not_applicable():
     error = "ImportError: GPT2LMHeadModel requires PyTorch >= 2.6, but PyTorch was not found or an older version"
     assert page_runner.missing_api(error) == (
