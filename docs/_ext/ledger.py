@@ -20,6 +20,7 @@ sentence needs no ledger run. The build:
 
 from __future__ import annotations
 
+import functools
 import json
 from itertools import groupby
 from pathlib import Path
@@ -49,9 +50,16 @@ def holds_everywhere(entry: dict, releases: list[str]) -> bool:
 
 
 def load(config) -> dict:
+    """The ledger, parsed once per version of the file (every page read asks for it several times);
+    callers read it and never change it."""
     path = Path(config.release_ledger)
-    ledger = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    return {"releases": {}, "checks": []} | ledger
+    stat = path.stat() if path.exists() else None
+    return {"releases": {}, "checks": []} | _parsed(str(path), stat and (stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=2)
+def _parsed(path: str, version: tuple | None) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8")) if version else {}
 
 
 def current(ledger: dict) -> list[dict]:
