@@ -7,7 +7,8 @@ loss is computed, centres the hidden activations it records, in place,
 through NumPy. The loss is already computed, yet the step's gradients come
 out wrong and nothing says so. ``torchfig.detect_silent_writes`` around the forward pass
 turns that into an error naming the backward node, and leaves a clean step
-alone. Each check prints ``✔`` and its sentence as it runs.
+alone. Without the detector, marking the logged array read-only stops the
+write where it is made. Each check prints ``✔`` and its sentence as it runs.
 
 Needs ``torch``, ``numpy``, ``graphviz`` (the Python package and Graphviz's
 ``dot``) and ``torchfig``, the figure library published by this site (see
@@ -174,4 +175,49 @@ check(
     same_as_unlogged,
     sentence="with the copy, the watched step ran backward and gave the first layer's "
     "weight the gradient of the step without logging",
+)
+
+
+# %%
+# Without the detector: an array marked read-only
+# -----------------------------------------------
+# Code that hands tensors to NumPy can guard each array it makes: NumPy
+# refuses writes through an array whose ``writeable`` flag is off. The
+# guard below uses no ``torchfig``; the error comes at the line that
+# writes, before backward runs.
+def read_only_values(tensor):
+    values = tensor.detach().numpy()
+    values.flags.writeable = False  # NumPy refuses writes through this array
+    return values
+
+
+def log_activations_guarded(hidden, logged):
+    values = read_only_values(hidden)
+    values -= values.mean()  # the same bug as in log_activations
+    logged.append(values)
+
+
+model = make_model()
+hidden = model[1](model[0](batch))
+before = hidden.detach().clone()
+with caught() as guarded:
+    log_activations_guarded(hidden, [])
+check_raises(
+    "read-only-array-refuses-the-write",
+    guarded,
+    ValueError,
+    "read-only",
+    sentence="with the array marked read-only, the helper's -= raised NumPy's "
+    "ValueError",
+)
+check_cases(
+    "read-only-array-is-not-a-copy",
+    {
+        "hidden kept its values": torch.equal(hidden, before),
+        "the array is hidden's memory": np.shares_memory(
+            read_only_values(hidden), hidden.detach().numpy()
+        ),
+    },
+    sentence="hidden kept its values, and the read-only array is hidden's own "
+    "memory: the guard copied nothing",
 )

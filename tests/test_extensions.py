@@ -163,6 +163,8 @@ def test_checked_and_documented_sentences_are_listed_in_reading_order(built):
         ("`numpy()` works because no grad is required", [["a", True], ["b", True]], False),
         ("it is harmless", [], True),
         ("it works", [], False),
+        ("the array is read-only", [], False),  # a word inside a hyphenated one
+        ("only the array is read-only", [], True),
     ],
 )
 def test_a_sentence_that_generalises_needs_a_check_of_several_cases(built, sentence, cases, warns):

@@ -56,7 +56,8 @@ MIME_TYPE = "application/vnd.torchfig.check+json"
 CHECK_MARK = "\u2714"
 ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # Words that generalise or give a reason: a ✔ sentence holding one needs a check of several cases.
-OVERREACH = re.compile(r"\b(because|so|always|never|any|every|all|harmless|only)\b", re.IGNORECASE)
+# A word inside a hyphenated one ("read-only") does not count.
+OVERREACH = re.compile(r"(?<![\w-])(because|so|always|never|any|every|all|harmless|only)(?![\w-])", re.IGNORECASE)
 
 
 class check_verdict(nodes.General, nodes.Element):
