@@ -4,15 +4,19 @@ Each session calls the same commands a person would; the build command lives
 in one place (``sphinx_build``) so ``docs`` and ``serve`` cannot drift apart.
 """
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
 import nox
 
 nox.options.sessions = ["docs"]
-nox.options.default_venv_backend = "venv"
+# uv creates and fills an environment in seconds where pip takes most of a minute; without uv, venv and pip
+nox.options.default_venv_backend = "uv|venv"
 nox.options.reuse_existing_virtualenvs = True  # keep the installed torch between runs
 
 PYTHON = "3.11"
@@ -41,6 +45,26 @@ def require_chromium(session):
         session.error(CHROMIUM_MISSING)
 
 
+def pip_find_links() -> str | None:
+    """Where pip looks for local wheels (PIP_FIND_LINKS, else pip's configuration files), or None."""
+    if os.environ.get("PIP_FIND_LINKS"):
+        return os.environ["PIP_FIND_LINKS"]
+    found = subprocess.run(
+        [sys.executable, "-m", "pip", "config", "get", "global.find-links"], check=False, capture_output=True, text=True
+    )
+    return (found.stdout.strip() or None) if found.returncode == 0 else None
+
+
+def uv_sees_pips_sources() -> None:
+    """uv reads neither pip's configuration nor its variables: hand it pip's local wheels and extra index
+    (the torch CPU wheels of the hosting configs), unless uv's own variables say otherwise."""
+    find_links = pip_find_links()
+    if find_links:
+        os.environ.setdefault("UV_FIND_LINKS", find_links)
+    if os.environ.get("PIP_EXTRA_INDEX_URL"):
+        os.environ.setdefault("UV_EXTRA_INDEX_URL", os.environ["PIP_EXTRA_INDEX_URL"])
+
+
 def install(session, torch=None):
     """requirements.txt, with another torch pin when one is given, the figure library and the Sphinx helpers."""
     requirements = Path("requirements.txt").read_text()
@@ -48,8 +72,12 @@ def install(session, torch=None):
         requirements = re.sub(r"^torch==\S+", f"torch=={torch}", requirements, flags=re.MULTILINE)
     pinned = Path(session.create_tmp()) / "requirements.txt"
     pinned.write_text(requirements)
-    # --no-compile: byte-compiling all of torch took half the install; Python compiles what is imported
-    session.install("--no-compile", "-r", str(pinned))
+    if session.venv_backend == "uv":
+        uv_sees_pips_sources()
+        session.install("-r", str(pinned))  # uv compiles nothing unless asked
+    else:
+        # --no-compile: byte-compiling all of torch took half the install; Python compiles what is imported
+        session.install("--no-compile", "-r", str(pinned))
     session.install("-e", ".", "--no-deps")  # the figure library, as pages import it
     # the Sphinx helpers: myst-nb finds the verdict renderer by entry point
     session.install("-e", "docs/_ext", "--no-deps")
