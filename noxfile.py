@@ -63,6 +63,9 @@ def uv_sees_pips_sources() -> None:
         os.environ.setdefault("UV_FIND_LINKS", find_links)
     if os.environ.get("PIP_EXTRA_INDEX_URL"):
         os.environ.setdefault("UV_EXTRA_INDEX_URL", os.environ["PIP_EXTRA_INDEX_URL"])
+        # as pip does: each package's best match across all indexes (uv's default stops at the first index
+        # that has the name, and the torch index also has some of torch's dependencies, in other versions)
+        os.environ.setdefault("UV_INDEX_STRATEGY", "unsafe-best-match")
 
 
 def install(session, torch=None):

@@ -16,8 +16,8 @@ Prints the figures and the targets, and exits 1 when a target is missed:
   that page's run (pages run side by side, so to the cold build at most as
   much);
 - with --clone: a clean clone to a built site, virtual environment included,
-  in at most 4 minutes (pip's download cache is warm on a machine that has
-  built before).
+  in at most 60 s (nox makes the environment with uv when uv is installed;
+  with pip it takes most of a minute by itself).
 """
 
 from __future__ import annotations
@@ -115,7 +115,8 @@ def built_in_cold_builds(work: Path) -> dict[str, float]:
 def clone_to_site(work: Path) -> float:
     start = time.perf_counter()
     subprocess.run(["git", "clone", "-q", str(ROOT), str(work / "clone")], check=True)
-    subprocess.run([sys.executable, "-m", "nox", "-s", "docs"], cwd=work / "clone", check=True, capture_output=True)
+    # the nox on PATH, as a person runs it (the bench's own environment has none); uv makes its environment
+    subprocess.run(["nox", "-s", "docs"], cwd=work / "clone", check=True, capture_output=True)
     return time.perf_counter() - start
 
 
@@ -171,8 +172,8 @@ def main(clone: bool) -> int:
         misses.append("torch.compile section")
     if clone:
         seconds = clone_to_site(work)
-        rows.append(("clean clone to built site", f"{seconds:.0f} s", "target <= 240 s"))
-        if seconds > 240:
+        rows.append(("clean clone to built site", f"{seconds:.0f} s", "target <= 60 s"))
+        if seconds > 60:
             misses.append("clone to site")
     width = max(len(name) for name, _, _ in rows)
     for name, value, note in rows:
