@@ -288,7 +288,8 @@ MISSING_API = [
         re.compile(r"AttributeError: '\w+Backward\d*' object has no attribute '(\w+)'"),
         "autograd nodes' {0}() does not exist",
     ),
-    (re.compile(r"TypeError: ([\w.]+)\(\) got an unexpected keyword argument '(\w+)'"), "{0}() takes no {1}="),
+    # a nested function is named with its enclosing one: aot_autograd.<locals>.compiler_fn()
+    (re.compile(r"TypeError: ([\w.<>]+)\(\) got an unexpected keyword argument '(\w+)'"), "{0}() takes no {1}="),
     (re.compile(r"ImportError: cannot import name '(\w+)' from '([\w.]+)'"), "{1}.{0} does not exist"),
     (re.compile(r"ModuleNotFoundError: No module named '((?:torch|numpy)[\w.]*)'"), "{0} does not exist"),
     (re.compile(r"RuntimeError: (Python [\d.]+\+? not yet supported for torch\.compile)"), "{0}"),

@@ -411,6 +411,16 @@ def test_a_pinned_library_that_refuses_an_old_torch_makes_its_checks_not_applica
     assert page_runner.missing_api("ImportError: cannot load the model") is None
 
 
+def test_a_keyword_a_nested_function_lacks_makes_its_checks_not_applicable():
+    error = (
+        "BackendCompilerFailed: backend='aot_eager_keeping' raised: TypeError: "
+        "aot_autograd.<locals>.compiler_fn() got an unexpected keyword argument 'fw_compiler'"
+    )
+    assert page_runner.missing_api(error) == (
+        "aot_autograd.<locals>.compiler_fn() takes no fw_compiler= in this release"
+    )
+
+
 def test_a_missing_method_of_autograd_nodes_makes_its_checks_not_applicable():
     error = "AttributeError: 'SumBackward0' object has no attribute '_sequence_nr'"
     assert page_runner.missing_api(error) == "autograd nodes' _sequence_nr() does not exist in this release"

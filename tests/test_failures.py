@@ -99,11 +99,10 @@ def test_a_failing_example_fails_the_build_naming_file_and_line(tmp_path):
 
 @pytest.mark.parametrize(
     ("page", "perturbation", "check_id"),
+    # One changed value and one reworded message, each a path of the build's report; every perturbation,
+    # these included, is also run page by page in test_checks (a build of its own costs about a minute).
     [
         ("shared-memory", "numpy() copies", "numpy-is-a-view"),
-        # two behaviours that were stated only in prose before the prose was checked
-        ("graph", "backward keeps the saved tensors", "backward-frees-saved-tensors"),
-        ("devices", "cpu() copies a CPU tensor", "cpu-returns-itself"),
         # a message PyTorch rewords: the page that shows it stops, naming the sentence that matched it
         ("messages", "the second-backward message is reworded", "second-backward-raises"),
     ],

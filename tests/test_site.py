@@ -319,3 +319,13 @@ def test_every_sentence_not_listed_on_the_releases_page_held_on_every_release(bu
         if any(e["results"].get(r, {}).get("status") != "holds" for r in releases)
     ]
     assert not_holding == []
+
+
+def test_the_releases_table_explains_each_mark_it_uses(built_site):
+    page = soup(built_site, "releases")
+    legend = page.select_one("p.ledger-legend").get_text()
+    used = {cell.get_text(strip=True) for cell in page.select("table.ledger-table tbody td")[1:]}
+    marks = {text for text in used if len(text) == 1}  # the sentence cells are longer
+    assert marks, "the releases table shows no marks"
+    assert all(f"{mark} " in legend for mark in marks), (marks, legend)
+    assert "not run:" in legend and "empty:" in legend

@@ -394,11 +394,31 @@ def _ledger_nodes(app, fromdocname) -> list[nodes.Node]:
         summary,
         nodes.rubric("", "Releases run"),
         used,
-        nodes.rubric("", "Sentences that differ, by release"),
+        nodes.rubric("", "Sentences that do not hold on every release, by release"),
+        _legend(),
         _table(app, differing, releases),
-        nodes.rubric("", "What each of them does instead"),
+        nodes.rubric("", "What each of them does where it does not hold"),
         *details,
     ]
+
+
+STATUS_WORDS = {
+    "holds": "holds",
+    "differs": "differs",
+    "not applicable": "does not apply",
+    "not reached": "was not reached",
+}
+
+
+def _legend() -> nodes.paragraph:
+    """The table's marks in words, from the marks the table uses."""
+    marks = "; ".join(f"{STATUS_MARK[status]} {words}" for status, words in STATUS_WORDS.items())
+    return nodes.paragraph(
+        "",
+        f"In the table: {marks}; not run: the check is newer than that release's column; "
+        "empty: another alternative of its page applies on that release.",
+        classes=["ledger-legend"],
+    )
 
 
 def _table(app, entries: list[dict], releases: list[str]) -> nodes.table:
