@@ -2,13 +2,14 @@
 Catching a silent write in a training step
 ==========================================
 
-A small classifier is trained while a logging helper, called after the
-loss is computed, centres the hidden activations it records, in place,
-through NumPy. The loss is already computed, yet the step's gradients come
-out wrong and nothing says so. ``torchfig.detect_silent_writes`` around the forward pass
-turns that into an error naming the backward node, and leaves a clean step
-alone. Without the detector, marking the logged array read-only stops the
-write where it is made. Each check prints ``✔`` and its sentence as it runs.
+A small classifier takes a training step while a logging helper, called
+after the loss is computed, centres the hidden activations it records, in
+place, through NumPy. The loss is already computed, yet the first layer's
+weight gradient comes out wrong and nothing says so.
+``torchfig.detect_silent_writes`` around the forward pass turns that into an
+error naming the backward node, and lets a clean step run backward. Without
+the detector, marking the logged array read-only makes the helper's write
+itself raise. Each check prints ``✔`` and its sentence as it runs.
 
 Needs ``torch``, ``numpy``, ``graphviz`` (the Python package and Graphviz's
 ``dot``) and ``torchfig``, the figure library published by this site (see
@@ -89,8 +90,8 @@ print(f"largest difference in the first layer's gradient: {difference:.4f}")
 check(
     "logging-bug-changes-gradients",
     not torch.allclose(right, wrong),
-    sentence="the in-place centring through NumPy changed the step's gradients, "
-    "and the step raised nothing",
+    sentence="the in-place centring through NumPy changed the first layer's weight "
+    "gradient, and the step raised nothing",
 )
 
 
@@ -181,10 +182,10 @@ check(
 # %%
 # Without the detector: an array marked read-only
 # -----------------------------------------------
-# Code that hands tensors to NumPy can guard each array it makes: NumPy
-# refuses writes through an array whose ``writeable`` flag is off. The
-# guard below uses no ``torchfig``; the error comes at the line that
-# writes, before backward runs.
+# Code that hands tensors to NumPy can guard each array it makes by
+# turning the array's ``writeable`` flag off (see NumPy's
+# ``ndarray.flags``). The guard below uses no ``torchfig``, and the error
+# comes from the helper itself, in the logging code.
 def read_only_values(tensor):
     values = tensor.detach().numpy()
     values.flags.writeable = False  # NumPy refuses writes through this array
@@ -220,4 +221,20 @@ check_cases(
     },
     sentence="hidden kept its values, and the read-only array is hidden's own "
     "memory: the guard copied nothing",
+)
+
+
+# %%
+# The guard covers the array it marks, and no other: a second ``numpy()`` of
+# the same tensor is writeable again, and a write through ``.data`` does
+# not go through NumPy at all. The detector above watches every saved tensor;
+# its price is a copy of each one while the graph lives (its reference
+# says so), and its time is measured by the project's benchmark session,
+# not here.
+check(
+    "guard-covers-only-its-array",
+    not read_only_values(hidden).flags.writeable
+    and hidden.detach().numpy().flags.writeable,
+    sentence="a second hidden.detach().numpy() is writeable, while the guarded array "
+    "is not",
 )

@@ -54,7 +54,8 @@ class detect_silent_writes(TorchFunctionMode):  # lowercase: a context manager, 
     caught here. ``names`` maps your names to tensors, so
     the error says which one changed. Every saved tensor is copied when it
     is saved: memory for the saved tensors is needed twice while the graph
-    lives.
+    lives. It reads what autograd saved through ``SavedTensor.data``, which
+    torch releases before 2.10 lack (see the site's release ledger).
     """
 
     def __init__(self, *, names: dict | None = None):

@@ -394,10 +394,10 @@ def _ledger_nodes(app, fromdocname) -> list[nodes.Node]:
         summary,
         nodes.rubric("", "Releases run"),
         used,
-        nodes.rubric("", "Sentences that do not hold on every release, by release"),
+        nodes.rubric("", "Sentences not shown holding on every release, by release"),
         _legend(),
         _table(app, differing, releases),
-        nodes.rubric("", "What each of them does where it does not hold"),
+        nodes.rubric("", "What each of them does where it was not shown holding"),
         *details,
     ]
 
