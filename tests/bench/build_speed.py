@@ -106,10 +106,52 @@ BUILT_IN = {
 
 def built_in_cold_builds(work: Path) -> dict[str, float]:
     """Each built-in option's cold build, from a clean copy of the site, so no cache is shared."""
-    return {
+    builds = {
         name: timed_build(copy_site(work / f"option-{n}"), *extra, env=env)[0]
         for n, (name, (extra, env)) in enumerate(BUILT_IN.items())
     }
+    builds["built-in: jupyter-cache local-parallel, then a build reading its cache"] = cache_filled_in_parallel(
+        copy_site(work / "option-jupyter-cache")
+    )
+    return builds
+
+
+# jupyter-cache's own parallel executor fills the cache the build reads (conf.py's nb_execution_cache_path),
+# with page kernels set up as a build sets them up; the build, without execute_ahead, then executes no page.
+FILL_CACHE = """
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+site = Path(sys.argv[1])
+sys.path.insert(0, str(site / "docs" / "_ext"))
+from buildenv import execution_cache_path, prepare_kernel_environment
+from jupyter_cache import get_cache
+from jupyter_cache.executors import load_executor
+prepare_kernel_environment(SimpleNamespace(confdir=str(site)), None)
+cache = get_cache(execution_cache_path(site))
+for page in sys.argv[2:]:
+    cache.add_nb_to_project(page, read_data={"name": "myst_nb_md", "type": "plugin"})
+result = load_executor("local-parallel", cache).run_and_cache(timeout=300)
+sys.exit(f"jupyter-cache could not run: {result.errored}" if result.errored else 0)
+"""
+
+
+def cache_filled_in_parallel(site: Path) -> float:
+    start = time.perf_counter()
+    pages = [str(site / "docs" / f"{p}.md") for p in explanation_pages(site)]
+    filled = subprocess.run(
+        [sys.executable, "-c", FILL_CACHE, str(site), *pages],
+        check=False,
+        env=build_env(),
+        capture_output=True,
+        text=True,
+    )
+    if filled.returncode != 0:
+        sys.exit(f"jupyter-cache's parallel run failed:\n{filled.stderr[-3000:]}")
+    _, log = timed_build(site, env={"SITE_BENCH_WITHOUT_EXECUTE_AHEAD": "1"})
+    if executions(log)[0] != 0:
+        sys.exit(f"the build after jupyter-cache's run executed {executions(log)[0]} pages: its cache was not used")
+    return time.perf_counter() - start
 
 
 def clone_to_site(work: Path) -> float:
