@@ -12,7 +12,17 @@ from pathlib import Path
 import pytest
 
 from execution_errors import BuildStartFailed, drop_stale_reports, one_line_on_failure
-from sitebuild import CRASH_REPORT, ROOT, build, build_command, build_env, copy_site, digests
+from sitebuild import (
+    CRASH_REPORT,
+    GOOD_EXAMPLE,
+    ROOT,
+    build,
+    build_command,
+    build_env,
+    copy_site,
+    digests,
+    small_site,
+)
 
 
 def long_path(base: Path, length: int) -> Path:
@@ -90,21 +100,58 @@ def kernels_with(marker: str) -> list[str]:
     return found
 
 
+PLANTED_FAILURE = """\
+import os
+import time
+from pathlib import Path
+
+from execution_errors import one_line_on_failure
+
+
+def kernel_running(marker: bytes) -> bool:
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and b"ipykernel" in (proc / "cmdline").read_bytes():
+                if marker in (proc / "environ").read_bytes():
+                    return True
+        except OSError:
+            continue
+    return False
+
+
+def fail(app):
+    # wait for the kernel execute_ahead started, so the failure comes while it runs
+    marker = next(name for name in os.environ if name.startswith("BUILD_MARKER_")).encode()
+    deadline = time.monotonic() + 120
+    while not kernel_running(marker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    Path(os.environ["KERNEL_SEEN"]).write_text(str(kernel_running(marker)))
+    raise OSError("planted: AF_UNIX path too long")
+
+
+def setup(app):
+    app.connect("builder-inited", one_line_on_failure(fail))
+"""
+
+
 @pytest.mark.build
 def test_a_build_that_fails_as_it_starts_says_one_line_and_leaves_no_kernel(tmp_path):
-    site = copy_site(tmp_path / "site")
-    (site / "docs" / "_ext" / "planted_failure.py").write_text(
-        "from execution_errors import one_line_on_failure\n\n"
-        "def fail(app):\n    raise OSError('planted: AF_UNIX path too long')\n\n"
-        "def setup(app):\n    app.connect('builder-inited', one_line_on_failure(fail))\n"
+    """A small site is enough: execute_ahead starts a kernel for its one page, and the failure comes
+    while that kernel runs (the page waits for the failing handler's note, so no timing decides it)."""
+    page = (
+        "# A page\n\n```{code-cell} python\nimport os, time\nfrom pathlib import Path\n\n"
+        "while not Path(os.environ['KERNEL_SEEN']).exists():\n    time.sleep(0.05)\n```\n"
     )
+    site = small_site(tmp_path, {"a-page": page}, {"plot_1_fine": GOOD_EXAMPLE})
+    (site / "docs" / "_ext" / "planted_failure.py").write_text(PLANTED_FAILURE)
     conf = site / "conf.py"
     conf.write_text(
         conf.read_text() + "\nextensions.append('planted_failure')  # after execute_ahead started kernels\n"
     )
-    marker = f"BUILD_MARKER_{uuid.uuid4().hex}"
-    result = build(site, extra_env={marker: "1"})
+    marker, seen = f"BUILD_MARKER_{uuid.uuid4().hex}", tmp_path / "kernel-seen"
+    result = build(site, extra_env={marker: "1", "KERNEL_SEEN": str(seen)})
     assert result.returncode != 0
+    assert seen.read_text() == "True", "the build failed before its kernel ran: nothing was shut down"
     assert not any(text in result.stderr for text in (*CRASH_REPORT, "Traceback")), result.stderr
     errors = [line for line in result.stderr.splitlines() if "ERROR" in line]
     assert errors == [

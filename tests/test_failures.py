@@ -7,50 +7,10 @@ import textwrap
 
 import pytest
 
-from sitebuild import CRASH_REPORT, ROOT, build, copy_site
+from sitebuild import CRASH_REPORT, GOOD_EXAMPLE, ROOT, build, small_site
 from test_checks import PERTURBATIONS, sentence_of
 
 pytestmark = pytest.mark.build
-
-PAGE_HEADER = """\
----
-file_format: mystnb
-kernelspec:
-  name: python3
-  display_name: Python 3
----
-"""
-
-
-def small_site(tmp_path, pages: dict[str, str], examples: dict[str, str]):
-    """A copy of the site whose pages and examples are only the given ones."""
-    site = copy_site(tmp_path / "site")
-    for folder in ("docs", "gallery"):
-        for path in (site / folder).glob("*.md" if folder == "docs" else "plot_*.py"):
-            path.unlink()
-    toctree = "\n".join([*pages, "examples/index", "verified-claims"])
-    (site / "docs" / "index.md").write_text(f"# Test site\n\n```{{toctree}}\n{toctree}\n```\n")
-    (site / "docs" / "verified-claims.md").write_text("# Verified claims\n\n```{verified-claims}\n```\n")
-    for name, body in pages.items():
-        (site / "docs" / f"{name}.md").write_text(PAGE_HEADER + textwrap.dedent(body))
-    for name, body in examples.items():
-        (site / "gallery" / f"{name}.py").write_text(textwrap.dedent(body))
-    return site
-
-
-GOOD_EXAMPLE = '''\
-    """
-    Fine
-    ====
-
-    Runs.
-    """
-
-    # %%
-    # Prints
-    # ------
-    print("ok")
-'''
 
 
 def test_a_failing_page_fails_the_build_naming_file_and_line(tmp_path):
