@@ -165,7 +165,9 @@ def run_tests(session, torch=None, lint=False):
     node_modules = install_node_tools(session, AXE_CORE)
     env = BUILD_ENV | {"AXE_CORE_JS": str(node_modules / "axe-core" / "axe.min.js")}
     # Two workers, one per core of the machines the suite runs on; `-- -n 0` runs it in one process.
-    session.run("pytest", "-n", "2", *session.posargs, env=env)
+    # worksteal: a worker that runs out takes tests queued for the other, so a few long builds queued
+    # on one worker do not leave the other idle at the end.
+    session.run("pytest", "-n", "2", "--dist", "worksteal", *session.posargs, env=env)
 
 
 @nox.session(python=PYTHON)
