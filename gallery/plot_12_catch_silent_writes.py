@@ -129,6 +129,45 @@ check(
 
 
 # %%
+# What the detector holds
+# -----------------------
+# Its price is memory: a copy of each tensor a node saved, kept while the
+# graph lives. ``copied_bytes`` says how many bytes; below it is set beside
+# the bytes the graph's nodes saved, added up node by node, and beside
+# ``graph_memory``, which counts each saved memory once.
+def saved_per_node(loss):
+    """Bytes of every tensor each node behind ``loss`` saved, node by node."""
+    nodes, pending, total = set(), [loss.grad_fn], 0
+    while pending:
+        node = pending.pop()
+        if node is None or node in nodes:
+            continue
+        nodes.add(node)
+        pending += [next_node for next_node, _ in node.next_functions]
+        for name in [n for n in dir(node) if n.startswith("_saved_")]:
+            value = getattr(node, name)
+            for tensor in value if isinstance(value, (tuple, list)) else [value]:
+                if isinstance(tensor, torch.Tensor):
+                    total += tensor.numel() * tensor.element_size()
+    return total
+
+
+model = make_model()
+with torchfig.detect_silent_writes() as watch:
+    hidden = model[1](model[0](batch))
+    loss = torch.nn.functional.cross_entropy(model[2](hidden), labels)
+per_node, once_each = saved_per_node(loss), torchfig.graph_memory(loss).saved_bytes
+print(f"copies {watch.copied_bytes} bytes; saved, node by node {per_node} bytes")
+print(f"saved memory, each once (graph_memory): {once_each} bytes")
+check(
+    "detector-copies-what-nodes-saved",
+    watch.copied_bytes == per_node > once_each,
+    sentence="the detector's copies take as many bytes as the nodes saved, added up "
+    "node by node, which is more than graph_memory's count",
+)
+
+
+# %%
 # A torch write is left to backward's own check
 # ---------------------------------------------
 # The same centring written in torch moves the version counter, which the
@@ -228,9 +267,8 @@ check_cases(
 # The guard covers the array it marks, and no other: a second ``numpy()`` of
 # the same tensor is writeable again, and a write through ``.data`` does
 # not go through NumPy at all. The detector above watches every saved tensor;
-# its price is a copy of each one while the graph lives (its reference
-# says so), and its time is measured by the project's benchmark session,
-# not here.
+# its memory is measured above, and its time by the project's benchmark
+# session, not here.
 check(
     "guard-covers-only-its-array",
     not read_only_values(hidden).flags.writeable

@@ -103,3 +103,13 @@ def test_bad_names_are_refused_clearly():
         torchfig.detect_silent_writes(names={"y": [1.0]})
     with pytest.raises(TypeError):
         torchfig.detect_silent_writes({"y": torch.ones(1)})  # names is keyword-only
+
+
+def test_the_detector_counts_the_bytes_of_its_copies_once_per_node_that_saved_them():
+    x = torch.ones(3, requires_grad=True)  # 12 bytes
+    with torchfig.detect_silent_writes() as watch:
+        assert watch.copied_bytes == 0
+        product = x * x  # MulBackward0 saves x twice, as self and as other
+        assert watch.copied_bytes == 24
+        product.sum()  # a sum saves no tensor
+    assert watch.copied_bytes == 24

@@ -53,8 +53,8 @@ class detect_silent_writes(TorchFunctionMode):  # lowercase: a context manager, 
     in-place check; a write through ``.data`` does not move it and is
     caught here. ``names`` maps your names to tensors, so
     the error says which one changed. Every saved tensor is copied when it
-    is saved: memory for the saved tensors is needed twice while the graph
-    lives. It reads what autograd saved through ``SavedTensor.data``, which
+    is saved, once for each node that saved it, and ``copied_bytes`` says how
+    many bytes those copies hold. It reads what autograd saved through ``SavedTensor.data``, which
     torch releases before 2.10 lack (see the site's release ledger).
     """
 
@@ -74,6 +74,7 @@ class detect_silent_writes(TorchFunctionMode):  # lowercase: a context manager, 
         self._names = {id(t): name for name, t in (names or {}).items()}
         self._keep = list((names or {}).values())  # keeps the ids above valid
         self._watched: set = set()
+        self.copied_bytes = 0  # the copies this detector holds, in bytes
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         result = func(*args, **(kwargs or {}))
@@ -94,6 +95,7 @@ class detect_silent_writes(TorchFunctionMode):  # lowercase: a context manager, 
                 _Saved(where, t) for where, t in saved_tensors(node) if t.layout == torch.strided and not t.is_meta
             ]
             if saved:
+                self.copied_bytes += sum(entry.copy.numel() for entry in saved)  # uint8: one per byte
                 node.register_prehook(self._checker(node, saved))
             pending += [child for child, _ in node.next_functions]
 
