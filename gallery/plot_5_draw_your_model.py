@@ -16,6 +16,8 @@ the gallery's front page for the wheel).
 # %%
 # A two-layer MLP
 # ---------------
+import re
+
 import torch
 import torchfig
 from torchfig import check, check_cases
@@ -159,16 +161,30 @@ check(
 after = torchfig.autograd_graph(loss, names=names, values=True)
 notes = [n.label for n in after.drawn_nodes() if n.kind == "saved"]
 leaf_boxes = [n.label for n in after.drawn_nodes() if n.kind == "leaf"]
+
+
+def grad_shown(name):
+    """The numbers that the box of the leaf called ``name`` shows after "grad"."""
+    box = next(label for label in leaf_boxes if label.startswith(f"{name} / "))
+    number = r"-?\d+(?:\.\d*)?(?:e[-+]?\d+)?"
+    return [float(v) for v in re.findall(number, box.split("grad [")[1])]
+
+
 check_cases(
     "mlp-figure-after-backward",
     {
         f"{len(notes)} saved notes, each saying freed by backward": len(notes) > 0
         and all("freed by backward" in n for n in notes),
-        f"{len(leaf_boxes)} leaves, each showing its grad": len(leaf_boxes) == 4
-        and all("grad [" in n for n in leaf_boxes),
+        "4 leaves": len(leaf_boxes) == 4,
+        **{
+            f"{name} shows its own .grad": torch.allclose(
+                torch.tensor(grad_shown(name)), p.grad.flatten()[:6], rtol=1e-3
+            )
+            for name, p in model.named_parameters()
+        },
     },
     sentence="every saved-tensor note the figure now draws reads freed, and each leaf "
-    "shows its gradient",
+    "shows its gradient (its first six values, to four digits)",
 )
 
 # %%

@@ -93,7 +93,7 @@ check_raises(
     refused,
     RuntimeError,
     "requires grad",
-    sentence="matplotlib refused a tensor that requires grad",
+    sentence="plt.plot of a tensor that requires grad raised PyTorch's refusal",
 )
 
 # %%

@@ -118,9 +118,10 @@ def build(site: Path, extra_env: dict | None = None) -> subprocess.CompletedProc
 CRASH_REPORT = ("threw an exception", "The full traceback has been saved", "Sphinx has crashed")
 
 
-# The one output that is a measurement, on purpose: the no_grad / inference_mode
-# timings of the gallery. Its numbers are masked; everything else must match.
-MEASURED = re.compile(rb" *\d+\.\d+ microseconds per forward pass")
+# The outputs that are measurements, on purpose: the gallery's timings of no_grad /
+# inference_mode and of the silent-write detector. Their numbers are masked; everything
+# else must match.
+MEASURED = re.compile(rb" *\d+\.\d+ microseconds per (?:forward pass|step)")
 
 
 def digests(html: Path) -> dict[str, str]:
