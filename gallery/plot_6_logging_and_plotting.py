@@ -4,8 +4,8 @@ Logging and plotting in a training loop
 
 A loss curve is the most common reason to turn tensors into numbers. Log
 ``loss.item()``, not the loss tensor, and plot detached values. The script
-measures what a logged loss tensor keeps alive, and checks that matplotlib
-refuses a tensor that requires grad.
+measures what a logged loss tensor keeps alive, and checks that plotting a
+tensor that requires grad meets PyTorch's refusal.
 
 Needs ``torch``, ``numpy``, ``matplotlib`` and ``torchfig``, the figure
 library published by this site (see the gallery's front page for the wheel).
@@ -17,7 +17,7 @@ library published by this site (see the gallery's front page for the wheel).
 import matplotlib.pyplot as plt
 import torch
 import torchfig
-from torchfig import caught, check, check_raises
+from torchfig import caught, check, check_cases, check_raises
 
 torch.manual_seed(0)
 inputs = torch.linspace(-1, 1, 32).unsqueeze(1)
@@ -85,6 +85,7 @@ del loss_tensors, unused
 # Plotting predictions needs detach
 # ---------------------------------
 predictions = model(inputs)
+print(f"{inputs.requires_grad=} {predictions.requires_grad=}")
 with caught() as refused:
     plt.plot(inputs, predictions)
 plt.close("all")
@@ -92,8 +93,17 @@ check_raises(
     "matplotlib-refuses-tracked-tensor",
     refused,
     RuntimeError,
-    "requires grad",
-    sentence="plt.plot of a tensor that requires grad raised PyTorch's refusal",
+    r"numpy\(\) on Tensor that requires grad",
+    sentence="plt.plot of the predictions, which require grad, raised PyTorch's "
+    "refusal of numpy()",
+)
+check_cases(
+    "only-the-predictions-require-grad",
+    {
+        "the predictions require grad": predictions.requires_grad,
+        "the inputs do not": not inputs.requires_grad,
+    },
+    sentence="of the two tensors given to plt.plot, only the predictions require grad",
 )
 
 # %%

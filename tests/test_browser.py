@@ -77,9 +77,21 @@ def html_pages(built_site: Path) -> list[str]:
 
 
 class Visit:
-    """A page opened in a fresh context, with everything it asked the network for."""
+    """A page opened in a fresh context, with everything it asked the network for.
 
-    def __init__(self, browser, url: str, theme: str = "light", width: int = 1280, javascript: bool = True):
+    It is ready once loaded with its fonts (the layout is final); ``settled`` waits, as well, until
+    the network has been quiet for half a second, for tests that judge every request the page made.
+    """
+
+    def __init__(
+        self,
+        browser,
+        url: str,
+        theme: str = "light",
+        width: int = 1280,
+        javascript: bool = True,
+        settled: bool = False,
+    ):
         self.context = browser.new_context(
             viewport={"width": width, "height": 900},
             color_scheme="dark" if theme == "dark" else "light",
@@ -91,7 +103,9 @@ class Visit:
         self.page.on("requestfailed", lambda r: self.failed.append(r.url))
         self.page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.goto(url, wait_until="networkidle")
+        self.page.goto(url, wait_until="networkidle" if settled else "load")
+        if javascript:
+            self.page.evaluate("async () => { await document.fonts.ready; }")
         self.page.evaluate(
             "theme => { localStorage.setItem('theme', theme); document.body.dataset.theme = theme; }", theme
         )
@@ -121,7 +135,7 @@ def test_every_page_loads_cleanly_and_its_images_decode(built_site, server, brow
     """At 1280 px, also: no code or output block scrolls sideways, and figure text is at least 11 px."""
     problems = []
     for name in html_pages(built_site):
-        visit = Visit(browser, server + name)
+        visit = Visit(browser, server + name, settled=True)
         undecoded = visit.page.evaluate("""async () => {
             const images = Array.from(document.images);
             images.forEach(i => { i.loading = 'eager'; });

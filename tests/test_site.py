@@ -203,6 +203,13 @@ def test_no_page_shows_a_path_of_the_machine_or_an_environment(built_site):
         assert "site-packages" not in text and ".nox" not in text, html_file.name
 
 
+def test_no_page_shows_a_memory_address(built_site):
+    """An object's repr with its address (``<MulBackward0 object at 0x7f...>``) differs from build to build."""
+    address = re.compile(r"object at 0x[0-9a-f]+")
+    shown = {f.name: address.findall(f.read_text(encoding="utf-8")) for f in built_site.rglob("*.html")}
+    assert {name: found for name, found in shown.items() if found} == {}
+
+
 def test_the_verified_claims_page_is_not_in_the_search_index(built_site):
     """It repeats every sentence of the site, so it would top every search."""
     text = (built_site / "searchindex.js").read_text(encoding="utf-8")
