@@ -22,7 +22,7 @@ from sharing import made_once
 from site_pages import examples, explanation_pages
 from sitebuild import ROOT
 
-pytestmark = pytest.mark.build
+pytestmark = [pytest.mark.build, pytest.mark.reader]
 
 READER_PACKAGES = ("torch", "numpy", "matplotlib", "graphviz", "transformers")  # what the scripts' Needs lines list
 NOTEBOOK_RUNNER = ("nbclient", "nbformat", "ipykernel")
