@@ -29,6 +29,7 @@ MESSAGES = [
     "Inference tensors cannot be saved for backward",
     "Got unsupported ScalarType BFloat16",
     "Converting a tensor with requires_grad=True to a scalar",
+    "may lead to unexpected behavio",  # the same warning's words, in either spelling
     "is not a leaf Tensor is being accessed",
     "Can't export tensors that require gradient",
     "To copy construct from a tensor, it is recommended",
